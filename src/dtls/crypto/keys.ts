@@ -1,0 +1,134 @@
+/**
+ * Key schedule of DTLS 1.2 with PSK (RFC 4279 / RFC 5489) and AEAD suites:
+ * premaster -> master secret (RFC 5246 §8.1, or RFC 7627 §4) -> key block (RFC 5246 §6.3)
+ * and Finished verify_data (RFC 5246 §7.4.9). Secrets are returned as fresh arrays and never logged.
+ */
+import { timingSafeEqual } from "node:crypto";
+import type { SuiteInfo } from "../suites/registry.js";
+import { prf } from "./prf.js";
+
+/** Random structure of ClientHello/ServerHello: 4-byte gmt_unix_time + 28 random bytes (RFC 5246 §7.4.1.2). */
+export const HELLO_RANDOM_BYTES = 32;
+/** master_secret is always 48 bytes (RFC 5246 §8.1). */
+export const MASTER_SECRET_BYTES = 48;
+/** verify_data_length for all TLS 1.2 suites defined so far (RFC 5246 §7.4.9). */
+export const VERIFY_DATA_BYTES = 12;
+/** PSKs are opaque psk<0..2^16-1> in the premaster (RFC 4279 §2); RFC 4279 §5.3 asks for at least 64 bytes support. */
+export const PSK_BYTES_MAX = 0xffff;
+
+export interface KeyBlock {
+  clientWriteKey: Uint8Array;
+  serverWriteKey: Uint8Array;
+  clientWriteIv: Uint8Array;
+  serverWriteIv: Uint8Array;
+}
+
+function expectBytes(fn: string, name: string, value: Uint8Array, length: number): void {
+  if (!(value instanceof Uint8Array) || value.length !== length) {
+    const got = value instanceof Uint8Array ? `${value.length} bytes` : typeof value;
+    throw new Error(`${fn}: "${name}" expected ${length} bytes, got ${got}`);
+  }
+}
+
+/**
+ * premaster = uint16 len(other_secret) || other_secret || uint16 len(psk) || psk.
+ * Plain PSK: other_secret is len(psk) zero bytes (RFC 4279 §2). ECDHE_PSK: the ECDH shared secret
+ * (RFC 5489 §2).
+ */
+export function pskPremaster(psk: Uint8Array, otherSecret?: Uint8Array): Uint8Array {
+  if (!(psk instanceof Uint8Array) || psk.length === 0 || psk.length > PSK_BYTES_MAX) {
+    throw new Error(`pskPremaster: "psk" expected 1..${PSK_BYTES_MAX} bytes, got ${psk instanceof Uint8Array ? psk.length : typeof psk}`);
+  }
+  const other = otherSecret ?? new Uint8Array(psk.length);
+  if (other.length > 0xffff) {
+    throw new Error(`pskPremaster: "otherSecret" expected at most 65535 bytes, got ${other.length}`);
+  }
+  const out = new Uint8Array(2 + other.length + 2 + psk.length);
+  out[0] = other.length >>> 8;
+  out[1] = other.length & 0xff;
+  out.set(other, 2);
+  const p = 2 + other.length;
+  out[p] = psk.length >>> 8;
+  out[p + 1] = psk.length & 0xff;
+  out.set(psk, p + 2);
+  return out;
+}
+
+function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/** master_secret = PRF(pre_master_secret, "master secret", ClientHello.random + ServerHello.random)[0..47] (RFC 5246 §8.1). */
+export function masterSecret(
+  suite: SuiteInfo,
+  premaster: Uint8Array,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+): Uint8Array {
+  expectBytes("masterSecret", "clientRandom", clientRandom, HELLO_RANDOM_BYTES);
+  expectBytes("masterSecret", "serverRandom", serverRandom, HELLO_RANDOM_BYTES);
+  return prf(suite.prfHash, premaster, "master secret", concat2(clientRandom, serverRandom), MASTER_SECRET_BYTES);
+}
+
+/** master_secret = PRF(pre_master_secret, "extended master secret", session_hash)[0..47] (RFC 7627 §4). */
+export function extendedMasterSecret(suite: SuiteInfo, premaster: Uint8Array, sessionHash: Uint8Array): Uint8Array {
+  const hashBytes = suite.prfHash === "sha384" ? 48 : 32;
+  expectBytes("extendedMasterSecret", "sessionHash", sessionHash, hashBytes);
+  return prf(suite.prfHash, premaster, "extended master secret", sessionHash, MASTER_SECRET_BYTES);
+}
+
+/**
+ * key_block = PRF(master, "key expansion", server_random + client_random) (RFC 5246 §6.3), cut into
+ * client/server MAC keys (empty for AEAD suites), client/server write keys, client/server write IVs.
+ */
+export function keyBlock(
+  suite: SuiteInfo,
+  master: Uint8Array,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+): KeyBlock {
+  expectBytes("keyBlock", "master", master, MASTER_SECRET_BYTES);
+  expectBytes("keyBlock", "clientRandom", clientRandom, HELLO_RANDOM_BYTES);
+  expectBytes("keyBlock", "serverRandom", serverRandom, HELLO_RANDOM_BYTES);
+  const k = suite.encKeyBytes;
+  const iv = suite.fixedIvBytes;
+  const block = prf(suite.prfHash, master, "key expansion", concat2(serverRandom, clientRandom), 2 * k + 2 * iv);
+  return {
+    clientWriteKey: block.slice(0, k),
+    serverWriteKey: block.slice(k, 2 * k),
+    clientWriteIv: block.slice(2 * k, 2 * k + iv),
+    serverWriteIv: block.slice(2 * k + iv, 2 * k + 2 * iv),
+  };
+}
+
+/** verify_data = PRF(master, finished_label, Hash(handshake_messages))[0..11] (RFC 5246 §7.4.9). */
+export function verifyData(
+  suite: SuiteInfo,
+  master: Uint8Array,
+  label: "client finished" | "server finished",
+  handshakeHash: Uint8Array,
+): Uint8Array {
+  if (label !== "client finished" && label !== "server finished") {
+    throw new Error(`verifyData: "label" expected "client finished" or "server finished", got ${JSON.stringify(label)}`);
+  }
+  expectBytes("verifyData", "master", master, MASTER_SECRET_BYTES);
+  expectBytes("verifyData", "handshakeHash", handshakeHash, suite.prfHash === "sha384" ? 48 : 32);
+  return prf(suite.prfHash, master, label, handshakeHash, VERIFY_DATA_BYTES);
+}
+
+/** The transcript hash is the PRF hash of the negotiated suite (RFC 5246 §7.4.9). */
+export function transcriptHashName(suite: SuiteInfo): "sha256" | "sha384" {
+  return suite.prfHash;
+}
+
+/**
+ * Constant-time comparison for MACs, verify_data and cookies. Different lengths return false at once
+ * (lengths are public); equal lengths take time independent of the contents.
+ */
+export function timingSafeEqualBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  return timingSafeEqual(a, b);
+}
