@@ -1,0 +1,3 @@
+export type * from "./model.js";
+export * from "./cidr.js";
+export * from "./sizes.js";
