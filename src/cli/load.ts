@@ -3,33 +3,17 @@
  * (exit 2, no stack trace), and `--seed` is applied before the scenario is parsed, because
  * the seed drives choices the loader makes (placement on hosts, source ports).
  */
-import { readFileSync } from "node:fs";
-import { isMap, isScalar, parseDocument } from "yaml";
+import { readFileSync, statSync } from "node:fs";
+import { SCENARIO_MAX_BYTES } from "../scenario/limits.js";
 import { parseScenario, ScenarioError, type Scenario } from "../scenario/index.js";
 import { CliError, EXIT_USAGE } from "./errors.js";
-
-/** Largest scenario file the CLI reads; bigger files are almost certainly a mistake (a log, a binary). */
-export const SCENARIO_FILE_BYTES_MAX = 16 * 1024 * 1024;
+import { withSeed } from "./seed.js";
 
 /**
- * Returns the scenario text with its top-level `seed` set to `seed`. The original text is kept
- * byte for byte except the seed's value (or one appended line), so the loader's line:column
- * positions in error messages still point into the file the user wrote. Text that is not a
- * YAML block mapping is returned unchanged: the loader will report what is wrong with it.
+ * Largest scenario file the CLI reads: the loader's own limit. Checked with stat() before
+ * reading, so pointing the CLI at a huge file (a log, a disk image) fails fast.
  */
-export function withSeed(text: string, seed: number): string {
-  const doc = parseDocument(text, { keepSourceTokens: false });
-  if (doc.errors.length > 0 || !isMap(doc.contents)) return text;
-  if (doc.contents.flow === true) return text;
-  const existing = doc.contents.get("seed", true);
-  if (isScalar(existing) && existing.range) {
-    const [start, valueEnd] = existing.range;
-    return `${text.slice(0, start)}${seed}${text.slice(valueEnd)}`;
-  }
-  if (existing !== undefined) return text;
-  const separator = text.endsWith("\n") || text.length === 0 ? "" : "\n";
-  return `${text}${separator}seed: ${seed}\n`;
-}
+export const SCENARIO_FILE_BYTES_MAX = SCENARIO_MAX_BYTES;
 
 export interface LoadOptions {
   seed?: number | undefined;
@@ -48,14 +32,17 @@ function describeFsError(error: unknown): string {
 export function loadScenarioForCli(file: string, options: LoadOptions = {}): Scenario {
   let text: string;
   try {
-    const buffer = readFileSync(file);
-    if (buffer.byteLength > SCENARIO_FILE_BYTES_MAX) {
+    const stats = statSync(file);
+    if (stats.isDirectory()) {
+      throw new CliError(`vnetsim: cannot read scenario ${file}: it is a directory, expected a YAML file`, EXIT_USAGE);
+    }
+    if (stats.size > SCENARIO_FILE_BYTES_MAX) {
       throw new CliError(
-        `vnetsim: scenario ${file} is ${buffer.byteLength} bytes; the limit is ${SCENARIO_FILE_BYTES_MAX} bytes`,
+        `vnetsim: scenario ${file} is ${stats.size} bytes; the limit is ${SCENARIO_FILE_BYTES_MAX} bytes (SCENARIO_MAX_BYTES)`,
         EXIT_USAGE,
       );
     }
-    text = buffer.toString("utf8");
+    text = readFileSync(file, "utf8");
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw new CliError(`vnetsim: cannot read scenario ${file}: ${describeFsError(error)}`, EXIT_USAGE);

@@ -90,29 +90,21 @@ export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<
   return lines.join("\n");
 }
 
-/** Formats virtual milliseconds for people: "0s", "1.5s", "5m", "-1h", "1h30m". */
+/**
+ * Formats virtual milliseconds in the largest unit that represents them exactly ("0", "1500ms",
+ * "90s", "5m", "-1h", "2d"), so that a printed time can be pasted back into `--at` or a scenario.
+ */
 export function formatDurationMs(ms: number): string {
-  if (!Number.isFinite(ms)) return String(ms);
-  if (ms === 0) return "0s";
-  const sign = ms < 0 ? "-" : "";
-  let rest = Math.abs(ms);
-  if (rest < 1000) return `${sign}${rest}ms`;
+  if (!Number.isFinite(ms) || !Number.isInteger(ms)) return `${ms}ms`;
+  if (ms === 0) return "0";
   const units: [string, number][] = [
     ["d", 86_400_000],
     ["h", 3_600_000],
     ["m", 60_000],
+    ["s", 1_000],
   ];
-  let out = "";
   for (const [unit, size] of units) {
-    if (rest >= size) {
-      const count = Math.floor(rest / size);
-      out += `${count}${unit}`;
-      rest -= count * size;
-    }
+    if (ms % size === 0) return `${ms / size}${unit}`;
   }
-  if (rest > 0) {
-    const seconds = rest / 1000;
-    out += `${Number.isInteger(seconds) ? seconds : seconds.toFixed(3).replace(/0+$/, "")}s`;
-  }
-  return sign + out;
+  return `${ms}ms`;
 }
