@@ -5,3 +5,5 @@ export type { EndpointKind, ResolvedEndpoint, Verdict } from "./verdict.js";
 export { APPLIANCE_FACTS, APPLIANCE_KINDS, type ApplianceFacts } from "./appliances.js";
 export { flowHash } from "./hash.js";
 export { decide } from "./decide.js";
+export { lint, DROP_UNENCRYPTED_FEATURE, SUGGESTED_SIZE, type Diagnostic } from "./lint.js";
+export { LINT_RULES, type LintCode, type LintRule, type LintSeverity } from "./lint-rules.js";
