@@ -1,0 +1,170 @@
+/**
+ * One direction of one epoch of protected DTLS 1.2 records: seal and open, AEAD suites only.
+ *
+ * Send pipeline (seal), everything written into the caller's `out`, nothing allocated here:
+ *   1. header: type, version {254,253}, epoch, seq, length = record_iv + plaintext + tag (RFC 6347 §4.1)
+ *   2. GCM/CCM: explicit nonce = the 64-bit DTLS sequence number epoch||seq (RFC 5288 §3,
+ *      RFC 6655 §3 allow any unique value; OpenSSL also sends epoch||seq), written after the header;
+ *      nonce = fixed_iv(4) || explicit(8).
+ *      ChaCha20: no explicit nonce; nonce = fixed_iv(12) XOR (0^32 || epoch||seq) (RFC 7905 §2).
+ *   3. AAD = epoch(2) || seq(6) || type(1) || version(2) || plaintext length(2)
+ *      (RFC 5246 §6.2.3.3 additional_data with DTLS's epoch||seq as seq_num, RFC 6347 §4.1.2.1).
+ *   4. AEAD seal of the payload into out after the explicit nonce: ciphertext || tag.
+ * Receive pipeline (open) mirrors it, taking the explicit nonce from the record, and returns -1 for
+ * anything that cannot be a valid record of this state (short, too long, bad tag).
+ *
+ * The nonce and AAD scratch buffers belong to the instance and are made once. A record sequence
+ * number is never sealed twice: sealing seq <= the last sealed seq is a caller bug and throws,
+ * because a repeated nonce under GCM or ChaCha20 leaks the authentication key.
+ */
+import {
+  DTLS12_VERSION,
+  EPOCH_MAX,
+  RECORD_HEADER_BYTES,
+  RECORD_PLAINTEXT_BYTES_MAX,
+  SEQ_MAX,
+  type ContentType,
+} from "../constants.js";
+import type { AeadKey } from "../suites/aead.js";
+import type { SuiteInfo } from "../suites/registry.js";
+import { writeEpochSeq, type RecordHeader } from "./header.js";
+
+const NONCE_BYTES = 12;
+const AAD_BYTES = 13; // RFC 5246 §6.2.3.3: seq_num(8) + type(1) + version(2) + length(2)
+
+export class CipherState {
+  readonly suite: SuiteInfo;
+  readonly epoch: number;
+  /** Record header + explicit nonce + tag: what a record adds to its payload on the wire. */
+  readonly overheadBytes: number;
+  /** Records sealed so far (for rekey policy and the 2^48 hard stop). */
+  sealedRecords = 0;
+
+  private readonly key: AeadKey;
+  private readonly fixedIv: Uint8Array;
+  private readonly nonce = new Uint8Array(NONCE_BYTES);
+  private readonly aad = new Uint8Array(AAD_BYTES);
+  private readonly explicitNonce: boolean;
+  private lastSealedSeq = -1;
+
+  constructor(suite: SuiteInfo, key: AeadKey, fixedIv: Uint8Array, epoch: number) {
+    if (key.algorithm !== suite.aead || key.tagBytes !== suite.tagBytes) {
+      throw new Error(`CipherState: "key" expected a ${suite.aead} key for ${suite.name}, got ${key.algorithm}`);
+    }
+    if (!(fixedIv instanceof Uint8Array) || fixedIv.length !== suite.fixedIvBytes) {
+      throw new Error(`CipherState: "fixedIv" expected ${suite.fixedIvBytes} bytes for ${suite.name}, got ${fixedIv?.length}`);
+    }
+    if (!Number.isInteger(epoch) || epoch < 0 || epoch > EPOCH_MAX) {
+      throw new Error(`CipherState: "epoch" expected an integer in 0..${EPOCH_MAX}, got ${epoch}`);
+    }
+    this.suite = suite;
+    this.key = key;
+    this.fixedIv = fixedIv.slice();
+    this.epoch = epoch;
+    this.explicitNonce = suite.recordIvBytes > 0;
+    this.overheadBytes = RECORD_HEADER_BYTES + suite.recordIvBytes + suite.tagBytes;
+    if (this.explicitNonce) this.nonce.set(this.fixedIv, 0); // salt part never changes
+  }
+
+  /** The highest sequence number sealed so far, -1 if none. */
+  get lastSeq(): number {
+    return this.lastSealedSeq;
+  }
+
+  /**
+   * Writes one whole protected record for `payload` at out[outOffset..] and returns its length
+   * (payload.length + overheadBytes). `payload` may already sit at outOffset + 13 + record IV (in place).
+   */
+  seal(type: ContentType, seq: number, payload: Uint8Array, out: Uint8Array, outOffset: number): number {
+    if (!Number.isInteger(seq) || seq < 0 || seq > SEQ_MAX) {
+      throw new Error(`CipherState.seal: "seq" expected an integer in 0..${SEQ_MAX}, got ${seq}`);
+    }
+    if (seq <= this.lastSealedSeq) {
+      throw new Error(
+        `CipherState.seal: "seq" ${seq} would reuse a nonce in epoch ${this.epoch}; expected > ${this.lastSealedSeq}`,
+      );
+    }
+    const n = payload.length;
+    if (n > RECORD_PLAINTEXT_BYTES_MAX) {
+      throw new Error(`CipherState.seal: "payload" expected at most ${RECORD_PLAINTEXT_BYTES_MAX} bytes, got ${n}`);
+    }
+    const total = n + this.overheadBytes;
+    if (!Number.isInteger(outOffset) || outOffset < 0 || out.length - outOffset < total) {
+      throw new Error(`CipherState.seal: "out" expected room for ${total} bytes at offset ${outOffset}, got ${out.length - outOffset}`);
+    }
+    if (!Number.isInteger(type) || type < 0 || type > 0xff) {
+      throw new Error(`CipherState.seal: "type" expected a content type byte, got ${type}`);
+    }
+    const fragmentLength = total - RECORD_HEADER_BYTES;
+    const o = outOffset;
+    // Header (RFC 6347 §4.1)
+    out[o] = type;
+    out[o + 1] = DTLS12_VERSION >>> 8;
+    out[o + 2] = DTLS12_VERSION & 0xff;
+    writeEpochSeq(out, o + 3, this.epoch, seq);
+    out[o + 11] = fragmentLength >>> 8;
+    out[o + 12] = fragmentLength & 0xff;
+    this.fillAad(out, o + 3, type, DTLS12_VERSION, n);
+    let ctOffset = o + RECORD_HEADER_BYTES;
+    if (this.explicitNonce) {
+      // explicit nonce = epoch||seq, identical to header bytes 3..10
+      out.copyWithin(ctOffset, o + 3, o + 11);
+      this.nonce.set(this.aad.subarray(0, 8), 4);
+      ctOffset += 8;
+    } else {
+      this.xorNonce(out, o + 3);
+    }
+    this.key.seal(this.nonce, this.aad, payload, out, ctOffset);
+    this.lastSealedSeq = seq;
+    this.sealedRecords++;
+    return total;
+  }
+
+  /**
+   * Authenticates and decrypts the record whose header was read into `header` and which starts at
+   * record[recordOffset]; writes the plaintext at out[outOffset..]. Returns its length, or -1 if
+   * the record is not a valid record of this state (wrong epoch, impossible length, bad tag).
+   */
+  open(header: RecordHeader, record: Uint8Array, recordOffset: number, out: Uint8Array, outOffset: number): number {
+    if (header.epoch !== this.epoch) return -1;
+    const minFragment = this.suite.recordIvBytes + this.suite.tagBytes;
+    const plaintextLength = header.length - minFragment;
+    if (plaintextLength < 0 || plaintextLength > RECORD_PLAINTEXT_BYTES_MAX) return -1;
+    if (recordOffset < 0 || record.length - recordOffset < RECORD_HEADER_BYTES + header.length) return -1;
+    if (!Number.isInteger(outOffset) || outOffset < 0 || out.length - outOffset < plaintextLength) {
+      throw new Error(
+        `CipherState.open: "out" expected room for ${plaintextLength} bytes at offset ${outOffset}, got ${out.length - outOffset}`,
+      );
+    }
+    const o = recordOffset;
+    // AAD from the header fields as received (epoch||seq bytes are taken verbatim).
+    this.fillAad(record, o + 3, header.type, header.version, plaintextLength);
+    let ctOffset = o + RECORD_HEADER_BYTES;
+    if (this.explicitNonce) {
+      for (let i = 0; i < 8; i++) this.nonce[4 + i] = record[ctOffset + i]!;
+      ctOffset += 8;
+    } else {
+      this.xorNonce(record, o + 3);
+    }
+    const ct = record.subarray(ctOffset, o + RECORD_HEADER_BYTES + header.length);
+    return this.key.open(this.nonce, this.aad, ct, out, outOffset);
+  }
+
+  private fillAad(src: Uint8Array, epochSeqOffset: number, type: number, version: number, plaintextLength: number): void {
+    const a = this.aad;
+    for (let i = 0; i < 8; i++) a[i] = src[epochSeqOffset + i]!;
+    a[8] = type;
+    a[9] = version >>> 8;
+    a[10] = version & 0xff;
+    a[11] = plaintextLength >>> 8;
+    a[12] = plaintextLength & 0xff;
+  }
+
+  /** RFC 7905 §2: nonce = fixed_iv XOR (0x00000000 || epoch||seq). */
+  private xorNonce(src: Uint8Array, epochSeqOffset: number): void {
+    const iv = this.fixedIv;
+    const nonce = this.nonce;
+    for (let i = 0; i < 4; i++) nonce[i] = iv[i]!;
+    for (let i = 0; i < 8; i++) nonce[4 + i] = iv[4 + i]! ^ src[epochSeqOffset + i]!;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * node:crypto AEAD backend (the default): AES-128/256-GCM, AES-128-CCM with an 8-byte tag, and
+ * ChaCha20-Poly1305, all through Node's OpenSSL.
+ *
+ * Per-record cost, and why it looks like this (see shared/docs/benchmarks.md):
+ * - Node cannot re-key or re-IV a cipher context, so every record needs createCipheriv (~1.4 µs);
+ *   the key is a KeyObject made once per key (createSecretKey) so the raw bytes are not re-validated
+ *   and copied on every call.
+ * - cipher.update() always returns a freshly allocated Buffer (its own ArrayBuffer, outside the JS
+ *   heap) and getAuthTag() another; Node has no update-into-buffer API. We copy both into the
+ *   caller's `out` with TypedArray#set: no Buffer.concat, no intermediate joins. Measured with
+ *   test/dtls/suites/measure-alloc.mjs: see the report in that file's header.
+ * - Decryption copies the plaintext into `out` only after final() has verified the tag, so a
+ *   forged record never reaches the caller's buffer and in-place opening is safe.
+ */
+import { createCipheriv, createDecipheriv, createSecretKey, getCiphers, type KeyObject } from "node:crypto";
+import type { AeadBackend, AeadKey } from "./aead.js";
+import type { AeadAlgorithm } from "./registry.js";
+import { checkKey, checkNonce, checkOut } from "./checks.js";
+
+interface NodeAlg {
+  readonly cipher: "aes-128-gcm" | "aes-256-gcm" | "aes-128-ccm" | "chacha20-poly1305";
+  readonly keyBytes: number;
+  readonly tagBytes: number;
+  /** CCM must be told the plaintext length before the AAD (Node docs, CCM mode). */
+  readonly ccm: boolean;
+}
+
+const ALGS: Readonly<Record<AeadAlgorithm, NodeAlg>> = {
+  "aes-128-gcm": { cipher: "aes-128-gcm", keyBytes: 16, tagBytes: 16, ccm: false },
+  "aes-256-gcm": { cipher: "aes-256-gcm", keyBytes: 32, tagBytes: 16, ccm: false },
+  "aes-128-ccm-8": { cipher: "aes-128-ccm", keyBytes: 16, tagBytes: 8, ccm: true },
+  "chacha20-poly1305": { cipher: "chacha20-poly1305", keyBytes: 32, tagBytes: 16, ccm: false },
+};
+
+const available = new Set(getCiphers());
+
+class NodeAeadKey implements AeadKey {
+  readonly algorithm: AeadAlgorithm;
+  readonly tagBytes: number;
+  private readonly keyObject: KeyObject;
+  private readonly alg: NodeAlg;
+  /** Reused option objects: one allocation per key instead of one per record. */
+  private readonly cipherOptions: { authTagLength: number };
+  private readonly aadOptions: { plaintextLength: number };
+
+  constructor(algorithm: AeadAlgorithm, key: Uint8Array) {
+    this.algorithm = algorithm;
+    this.alg = ALGS[algorithm];
+    this.tagBytes = this.alg.tagBytes;
+    checkKey("node", algorithm, key, this.alg.keyBytes);
+    this.keyObject = createSecretKey(key);
+    this.cipherOptions = { authTagLength: this.alg.tagBytes };
+    this.aadOptions = { plaintextLength: 0 };
+  }
+
+  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, outOffset: number): number {
+    checkNonce(this.algorithm, nonce);
+    const n = plaintext.length;
+    checkOut(this.algorithm, out, outOffset, n + this.tagBytes);
+    // The overloads of createCipheriv differ per mode only in their option types; the runtime is one.
+    const c = createCipheriv(this.alg.cipher as "aes-128-gcm", this.keyObject, nonce, this.cipherOptions);
+    if (this.alg.ccm) {
+      this.aadOptions.plaintextLength = n;
+      c.setAAD(aad, this.aadOptions);
+    } else {
+      c.setAAD(aad);
+    }
+    // update() consumes all input before we write, so in-place and overlapping calls are safe.
+    const ct = c.update(plaintext);
+    c.final();
+    const tag = c.getAuthTag();
+    out.set(ct, outOffset);
+    out.set(tag, outOffset + n);
+    return n + this.tagBytes;
+  }
+
+  open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array, out: Uint8Array, outOffset: number): number {
+    checkNonce(this.algorithm, nonce);
+    const n = ciphertextAndTag.length - this.tagBytes;
+    if (n < 0) return -1;
+    checkOut(this.algorithm, out, outOffset, n);
+    const d = createDecipheriv(this.alg.cipher as "aes-128-gcm", this.keyObject, nonce, this.cipherOptions);
+    try {
+      d.setAuthTag(ciphertextAndTag.subarray(n));
+      if (this.alg.ccm) {
+        this.aadOptions.plaintextLength = n;
+        d.setAAD(aad, this.aadOptions);
+      } else {
+        d.setAAD(aad);
+      }
+      const pt = d.update(ciphertextAndTag.subarray(0, n));
+      d.final(); // throws "unable to authenticate data" on a bad tag
+      out.set(pt, outOffset);
+      return n;
+    } catch {
+      return -1;
+    }
+  }
+}
+
+export const nodeBackend: AeadBackend = Object.freeze({
+  name: "node" as const,
+  supports(alg: AeadAlgorithm): boolean {
+    const a = ALGS[alg];
+    return a !== undefined && available.has(a.cipher);
+  },
+  importKey(alg: AeadAlgorithm, key: Uint8Array): AeadKey {
+    if (!nodeBackend.supports(alg)) {
+      throw new Error(`node backend: algorithm ${JSON.stringify(alg)} is not supported by this Node/OpenSSL build`);
+    }
+    return new NodeAeadKey(alg, key);
+  },
+});
