@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { killAll, missingTool } from "./helpers/proc.js";
 import { freeUdpPort } from "./helpers/ports.js";
+import { fragmentedHandshakes, startRelay } from "./helpers/relay.js";
 import {
   ALL_SUITES,
   OPENSSL_SUITE_NAMES,
@@ -40,6 +41,29 @@ describe.skipIf(noOpenssl)("interop harness: openssl s_client <-> openssl s_serv
       await server.stop();
     });
   }
+
+  it("-mtu 256 with a 240-byte identity and a 200-byte hint fragments ClientKeyExchange and ServerKeyExchange (seen by the relay)", async () => {
+    const port = await freeUdpPort();
+    const pskHex = randomHex(16);
+    const cipher = "PSK-AES128-GCM-SHA256";
+    const server = await startOpensslServer({ port, pskHex, cipher, hint: "h".repeat(200), mtuBytes: 256 });
+    const relay = await startRelay(port);
+    try {
+      const client = startOpensslClient({ port: relay.port, pskHex, cipher, identity: "i".repeat(240), mtuBytes: 256 });
+      await client.waitFor("CONNECTION ESTABLISHED", 10_000, "stderr");
+      client.write("ping-fragmented\n");
+      await server.waitFor("ping-fragmented", 5_000, "stdout");
+      client.endInput();
+      await client.exited;
+      // 16 = client_key_exchange (RFC 5246 §7.4), 12 = server_key_exchange.
+      expect(fragmentedHandshakes(relay.datagrams, "c->s").map((r) => r.handshake!.msgType)).toContain(16);
+      expect(fragmentedHandshakes(relay.datagrams, "s->c").map((r) => r.handshake!.msgType)).toContain(12);
+      expect(Math.max(...relay.datagrams.map((g) => g.bytes.length))).toBeLessThanOrEqual(256 - 28);
+    } finally {
+      await relay.close();
+      await server.stop();
+    }
+  });
 
   it("disjoint cipher lists end in handshake_failure (alert 40) on the client", async () => {
     const port = await freeUdpPort();
