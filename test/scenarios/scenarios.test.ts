@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { evaluateScenario, lintScenario } from "../../src/cli/evaluate.js";
 import { loadScenarioForCli } from "../../src/cli/load.js";
-import { FLOW_ENCRYPTION_VALUES } from "../../src/policy/index.js";
+import { FLOW_ENCRYPTION_VALUES, type LintCode } from "../../src/policy/index.js";
 
 const SCENARIO_DIR = "scenarios";
 const files = readdirSync(SCENARIO_DIR)
@@ -16,21 +16,30 @@ const files = readdirSync(SCENARIO_DIR)
   .sort();
 
 /**
- * The lint ERROR codes each scenario demonstrates. Scenarios not listed must lint without
- * errors (warnings are allowed: several scenarios exist to show one).
+ * The lint ERROR codes each scenario demonstrates (src/policy/lint-rules.ts). Scenarios not
+ * listed must lint without errors; warnings are allowed (several scenarios exist to show one).
  */
-const EXPECTED_LINT_ERRORS: Record<string, readonly string[]> = {
-  "ilb-mixed-sizes.yaml": ["ILB_MIXED_SIZES"],
-  "ilb-secondary-ipconfig.yaml": ["ILB_SECONDARY_IP_CONFIG"],
-  "dns-private-resolver.yaml": ["DNS_PRIVATE_RESOLVER"],
+const EXPECTED_LINT_ERRORS: Partial<Record<string, readonly LintCode[]>> = {
+  "ilb-mixed-sizes.yaml": ["VNE004"],
+  "ilb-secondary-ipconfig.yaml": ["VNE005"],
+  "dns-private-resolver.yaml": ["VNE002"],
+  "private-link.yaml": ["VNE001"],
+  "no-peering.yaml": ["VNE010"],
 };
 
-/** Lint codes (any severity) a scenario must produce because it exists to show them. */
-const EXPECTED_LINT_CODES: Record<string, readonly string[]> = {
-  "private-link.yaml": ["PRIVATE_LINK"],
-  "confidential-skus.yaml": ["CONFIDENTIAL_SKU"],
-  "drop-unencrypted-preview.yaml": ["DROP_UNENCRYPTED_PREVIEW"],
-  "drop-unencrypted-what-would-break.yaml": ["DROP_UNENCRYPTED_PREVIEW"],
+/** Lint codes of any severity a scenario must produce because it exists to show them. */
+const EXPECTED_LINT_CODES: Partial<Record<string, readonly LintCode[]>> = {
+  "confidential-skus.yaml": ["VNE003"],
+  "drop-unencrypted-preview.yaml": ["VNE009"],
+  "drop-unencrypted-what-would-break.yaml": ["VNE009"],
+  "restart-required.yaml": ["VNE006"],
+  "global-peering.yaml": ["VNE011"],
+  "aks-pod-subnet.yaml": ["VNE012"],
+  "unsupported-size.yaml": ["VNE007"],
+  "accelerated-networking-off.yaml": ["VNE008"],
+  "application-gateway.yaml": ["VNE013"],
+  "expressroute-gateway.yaml": ["VNE013"],
+  "default.yaml": ["VNE009"],
 };
 
 /** One scenario per row of domain.md §2, per seed limitation, and per extra case of the brief. */
@@ -95,7 +104,7 @@ describe("bundled scenarios", () => {
       const lint = lintScenario(loadScenarioForCli(path));
       const errors = [...new Set(lint.diagnostics.filter((d) => d.severity === "error").map((d) => d.code))].sort();
       expect(errors).toEqual([...(EXPECTED_LINT_ERRORS[file] ?? [])].sort());
-      const codes = new Set(lint.diagnostics.map((d) => d.code));
+      const codes = new Set<string>(lint.diagnostics.map((d) => d.code));
       for (const code of EXPECTED_LINT_CODES[file] ?? []) expect(codes).toContain(code);
     });
   });

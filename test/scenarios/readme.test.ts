@@ -1,0 +1,87 @@
+/**
+ * The README's generated tables match their sources: the reason table (REASON_TABLE), the lint
+ * codes (LINT_RULES) and the bundled scenarios (each file's name and description). To refresh
+ * them after a change: UPDATE_README=1 npx vitest run test/scenarios/readme.test.ts
+ */
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { describe, expect, it } from "vitest";
+import { LINT_RULES, REASONS, REASON_TABLE } from "../../src/policy/index.js";
+
+const README = "README.md";
+const SCENARIO_DIR = "scenarios";
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, "\\|");
+}
+
+function reasonsTable(): string {
+  const lines = [
+    "| reason | AllowUnencrypted | DropUnencrypted (both ends) | meaning |",
+    "|---|---|---|---|",
+  ];
+  for (const reason of REASONS) {
+    const row = REASON_TABLE[reason];
+    lines.push(
+      `| \`${reason}\` | \`${row.allow.encryption}\` ${row.allow.action} | \`${row.drop.encryption}\` ${row.drop.action} | ${escapeCell(row.summary)} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function lintTable(): string {
+  const lines = ["| code | id | severity | rule |", "|---|---|---|---|"];
+  for (const rule of Object.values(LINT_RULES)) {
+    lines.push(`| \`${rule.code}\` | ${rule.id} | ${rule.severity} | ${escapeCell(rule.summary)} |`);
+  }
+  return lines.join("\n");
+}
+
+function scenariosList(): string {
+  const files = readdirSync(SCENARIO_DIR)
+    .filter((name) => name.endsWith(".yaml"))
+    .sort();
+  return files
+    .map((file) => {
+      const doc = parse(readFileSync(join(SCENARIO_DIR, file), "utf8")) as { description?: unknown };
+      const description = typeof doc.description === "string" ? doc.description : "";
+      return `- [\`${file}\`](scenarios/${file}) — ${description}`;
+    })
+    .join("\n");
+}
+
+const BLOCKS: Record<string, () => string> = { reasons: reasonsTable, lint: lintTable, scenarios: scenariosList };
+
+function blockPattern(name: string): RegExp {
+  return new RegExp(`(<!-- ${name}:begin -->\\n)([\\s\\S]*?)(<!-- ${name}:end -->)`);
+}
+
+function currentBlock(text: string, name: string): string | null {
+  const match = blockPattern(name).exec(text);
+  return match === null ? null : (match[2] ?? "").trimEnd();
+}
+
+if (process.env["UPDATE_README"] === "1") {
+  let text = readFileSync(README, "utf8");
+  for (const [name, render] of Object.entries(BLOCKS)) {
+    text = text.replace(blockPattern(name), (_all, begin: string, _body: string, end: string) => `${begin}${render()}\n${end}`);
+  }
+  writeFileSync(README, text);
+}
+
+describe("README generated sections", () => {
+  const text = readFileSync(README, "utf8");
+  it.each(Object.keys(BLOCKS))("the %s block matches its source", (name) => {
+    expect(currentBlock(text, name), `README block "${name}" (refresh: UPDATE_README=1 npx vitest run test/scenarios/readme.test.ts)`).toBe(
+      BLOCKS[name]?.(),
+    );
+  });
+
+  it("documents every CLI command, the exit codes and the DTLS placeholder section", () => {
+    for (const command of ["vnetsim run", "vnetsim lint", "vnetsim schema", "vnetsim dtls"]) expect(text).toContain(command);
+    for (const option of ["--json", "--seed", "--at", "NO_COLOR"]) expect(text).toContain(option);
+    expect(text).toMatch(/^## DTLS endpoint$/m);
+    expect(text).toMatch(/^## Limitations and choices$/m);
+  });
+});
