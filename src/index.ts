@@ -1,1 +1,23 @@
+/**
+ * vnetsim's public API: what `import ... from "vnetsim"` gives. The DTLS endpoint is a separate
+ * entry point ("vnetsim/dtls") and the fast-check arbitraries are "vnetsim/testing".
+ */
 export type * from "./topology/model.js";
+// The topology: CIDR math and the VM size catalog.
+export * from "./topology/index.js";
+// The policy: decide(flow, topology, nowMs), lint(topology), the reason table.
+export * from "./policy/index.js";
+// Evaluating a whole scenario, as `vnetsim run` and `vnetsim lint` do.
+export {
+  evaluateScenario,
+  lintScenario,
+  emptyTotals,
+  LINT_SNAPSHOTS_MAX,
+  type EvaluateOptions,
+  type ExpectationCheck,
+  type EncryptionTotals,
+  type FlowEvaluation,
+  type LintFinding,
+  type ScenarioEvaluation,
+  type ScenarioLint,
+} from "./cli/evaluate.js";
