@@ -14,10 +14,17 @@ import {
   type Verdict,
 } from "../policy/index.js";
 import { topologyAt, type Scenario } from "../scenario/index.js";
+import { formatDurationMs } from "../report/table.js";
 import type { Protocol, Topology } from "../topology/model.js";
 
-/** Most distinct instants the linter looks at (time 0 plus one per event time); see lintScenario. */
+/**
+ * Most distinct instants the linter looks at (time 0 plus one per event time); see lintScenario.
+ * Each instant replays the events from time 0, so the cost grows with instants x events.
+ */
 export const LINT_SNAPSHOTS_MAX = 1_000;
+
+/** Code of the info diagnostic emitted when a scenario has more event times than the linter looks at. */
+export const LINT_SNAPSHOTS_LIMIT_CODE = "LINT_SNAPSHOTS_LIMIT";
 
 export interface FlowEvaluation {
   name: string;
@@ -69,18 +76,38 @@ export interface EvaluateOptions {
   atMs?: number | null;
 }
 
+/** Most topologies TopologyCache keeps; past it the cache starts over (correct, only slower). */
+export const TOPOLOGY_CACHE_MAX = 256;
+
 /**
- * topologyAt replays the events from time 0 on every call; a scenario decides many flows at
- * few distinct instants, so remember the topology per instant for one evaluation.
+ * topologyAt replays the events from time 0 on every call, and a scenario decides many flows
+ * at few distinct instants. The topology at time t depends only on how many events happened at
+ * or before t (events are sorted by atMs), so the cache is keyed by that count, not by t.
  */
 class TopologyCache {
-  private readonly byTimeMs = new Map<number, Topology>();
-  constructor(private readonly scenario: Scenario) {}
+  private readonly byEventCount = new Map<number, Topology>();
+  private readonly eventTimesMs: readonly number[];
+  constructor(private readonly scenario: Scenario) {
+    this.eventTimesMs = scenario.events.map((event) => event.atMs);
+  }
+  /** Number of events with atMs <= tMs (binary search over the sorted event times). */
+  private eventsUpTo(tMs: number): number {
+    let lo = 0;
+    let hi = this.eventTimesMs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.eventTimesMs[mid] ?? 0) <= tMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
   at(tMs: number): Topology {
-    let topology = this.byTimeMs.get(tMs);
+    const key = this.eventsUpTo(tMs);
+    let topology = this.byEventCount.get(key);
     if (topology === undefined) {
+      if (this.byEventCount.size >= TOPOLOGY_CACHE_MAX) this.byEventCount.clear();
       topology = topologyAt(this.scenario, tMs);
-      this.byTimeMs.set(tMs, topology);
+      this.byEventCount.set(key, topology);
     }
     return topology;
   }
@@ -194,13 +221,17 @@ export interface ScenarioLint {
  * the linter cares about (enabling encryption, switching to DropUnencrypted). A finding is
  * reported once, at the first instant it appears.
  */
-export function lintScenario(scenario: Scenario): ScenarioLint {
+export function lintScenario(scenario: Scenario, options: { snapshotsMax?: number } = {}): ScenarioLint {
+  const snapshotsMax = options.snapshotsMax ?? LINT_SNAPSHOTS_MAX;
+  if (!Number.isInteger(snapshotsMax) || snapshotsMax < 1 || snapshotsMax > LINT_SNAPSHOTS_MAX) {
+    throw new RangeError(`lintScenario: snapshotsMax ${snapshotsMax} is out of range (expected 1 .. ${LINT_SNAPSHOTS_MAX})`);
+  }
   const times = [...new Set([0, ...scenario.events.map((event) => event.atMs).filter((t) => t > 0)])].sort(
     (a, b) => a - b,
   );
   const diagnostics: LintFinding[] = [];
   const seen = new Set<string>();
-  for (const tMs of times.slice(0, LINT_SNAPSHOTS_MAX)) {
+  for (const tMs of times.slice(0, snapshotsMax)) {
     for (const diagnostic of lint(topologyAt(scenario, tMs))) {
       const key = `${diagnostic.severity}\u0000${diagnostic.code}\u0000${diagnostic.resource}\u0000${diagnostic.message}`;
       if (seen.has(key)) continue;
@@ -208,14 +239,14 @@ export function lintScenario(scenario: Scenario): ScenarioLint {
       diagnostics.push({ ...diagnostic, atMs: tMs });
     }
   }
-  if (times.length > LINT_SNAPSHOTS_MAX) {
+  if (times.length > snapshotsMax) {
     diagnostics.push({
       severity: "info",
-      code: "LINT_SNAPSHOTS_LIMIT",
+      code: LINT_SNAPSHOTS_LIMIT_CODE,
       resource: scenario.name,
-      message: `the scenario has ${times.length} distinct event times; lint looked at the first ${LINT_SNAPSHOTS_MAX}`,
-      fix: "split the scenario, or lint it at fewer instants",
-      atMs: times[LINT_SNAPSHOTS_MAX - 1] ?? 0,
+      message: `the scenario has ${times.length} distinct event times; lint looked at the first ${snapshotsMax} (up to ${formatDurationMs(times[snapshotsMax - 1] ?? 0)})`,
+      fix: "split the scenario into shorter ones to lint the later events",
+      atMs: times[snapshotsMax - 1] ?? 0,
     });
   }
   const counts = { error: 0, warning: 0, info: 0 };
