@@ -89,6 +89,16 @@ export interface EndpointOptions {
   peerAddress?: string;
   /** Optional NSS key log sink: receives "CLIENT_RANDOM <hex> <hex>" lines. */
   keyLog?: (line: string) => void;
+  /**
+   * Accept the peer's secure renegotiation (RFC 5746), which is how a peer rekeys (added by the
+   * handshake helper). Default true; false answers a no_renegotiation warning.
+   */
+  acceptRenegotiation?: boolean;
+  /**
+   * Server only: answer a ClientHello without a valid cookie with a stateless HelloVerifyRequest
+   * (RFC 6347 §4.2.1). Default true (added by the handshake helper).
+   */
+  cookieExchange?: boolean;
 }
 
 export type EndpointState = "idle" | "handshaking" | "connected" | "closed" | "failed";

@@ -1,0 +1,683 @@
+/**
+ * DtlsEndpoint: one DTLS 1.2 association (client or server role) over any Transport.
+ *
+ * Receive pipeline (handleDatagram), one datagram may carry several records (RFC 6347 §4.1.1):
+ *   1. record header (13 bytes); bad length/version/type -> counted in stats.rejected, skipped
+ *   2. epoch: a known read epoch, or the peer's next epoch before its ChangeCipherSpec (buffered,
+ *      bounded, RFC 6347 §4.1), else "unknown-epoch"
+ *   3. replay window of that epoch (RFC 6347 §4.1.2.6), then AEAD open; the window is marked only
+ *      after authentication
+ *   4. by content type: handshake -> the handshake machine (handshake/*), ChangeCipherSpec -> the
+ *      machine (switches the read epoch), alert -> close/fail, application data -> "data" event
+ *      (only in an epoch whose handshake finished; plaintext application data is refused)
+ * Send pipeline: send() seals one application record under the current write epoch; flights are
+ * packed several records per datagram up to mtuBytes. Nothing throws out of handleDatagram: a
+ * protocol failure becomes a fatal alert + "failed", anything else is counted and reported as
+ * "internal-error".
+ *
+ * Rekey (make before break): a renegotiation inside the association (RFC 5246 §7.4.1.1,
+ * secured by RFC 5746). The new handshake runs protected by epoch N; application data keeps
+ * flowing under epoch N until the new handshake finishes, then switches to N+1. The receiver
+ * keeps epoch N's read keys (and replay window) for PREVIOUS_EPOCH_RETAIN_MS so records in flight
+ * are neither lost nor accepted twice; each epoch starts its own sequence space, so no
+ * (epoch, seq) -- i.e. no nonce -- is ever reused.
+ */
+import type {
+  CipherSuiteName,
+  DtlsLimits,
+  EndpointEvents,
+  EndpointOptions,
+  EndpointState,
+  EndpointStats,
+  FailureReason,
+  PskClientConfig,
+  PskServerConfig,
+  RekeyPolicy,
+  RejectReason,
+  TimerHandle,
+} from "./api.js";
+import {
+  AlertDescription,
+  AlertLevel,
+  ContentType,
+  DTLS10_VERSION,
+  DTLS12_VERSION,
+  EPOCH_MAX,
+  HandshakeType,
+  RECORD_CIPHERTEXT_BYTES_MAX,
+  RECORD_HEADER_BYTES,
+  RECORD_PLAINTEXT_BYTES_MAX,
+} from "./constants.js";
+import { DecodeError, DtlsFatal } from "./errors.js";
+import { ClientHandshake } from "./handshake/client.js";
+import { CookieJar } from "./handshake/cookie.js";
+import { packFlight, type FlightItem } from "./handshake/flight.js";
+import { readHandshakeFragments } from "./handshake/header.js";
+import type { HandshakeConfig, HandshakeHost, HandshakeResult } from "./handshake/host.js";
+import type { HandshakeMachine, PreviousHandshake } from "./handshake/machine.js";
+import { ServerHandshake } from "./handshake/server.js";
+import {
+  COOKIE_SECRET_ROTATE_MS,
+  DEFAULT_MTU_BYTES,
+  EARLY_RECORDS_MAX,
+  MTU_BYTES_MIN,
+  PREVIOUS_EPOCH_RETAIN_MS,
+  resolveLimits,
+} from "./limits.js";
+import type { CipherState } from "./record/cipher-state.js";
+import { emptyRecordHeader, readRecordHeader, writeRecordHeader, type RecordHeader } from "./record/header.js";
+import { ReplayWindow } from "./record/replay.js";
+import { DEFAULT_SUITES, suiteByName } from "./suites/registry.js";
+
+const REJECT_REASONS: readonly RejectReason[] = [
+  "short-record",
+  "bad-version",
+  "bad-content-type",
+  "bad-length",
+  "unknown-epoch",
+  "replayed",
+  "too-old",
+  "auth-failed",
+  "bad-handshake",
+  "bad-cookie",
+  "unexpected",
+  "over-limit",
+];
+
+interface ReadState {
+  /** null for epoch 0 (DTLSPlaintext). */
+  cipher: CipherState | null;
+  replay: ReplayWindow;
+  /** Application data is accepted only once this epoch's handshake finished. */
+  verified: boolean;
+}
+
+interface WriteState {
+  cipher: CipherState | null;
+  nextSeq: number;
+}
+
+/** Internal options used by DtlsServer (not part of the public contract). */
+export interface EndpointInternalOptions {
+  /** DtlsServer already did the stateless cookie exchange. */
+  cookieVerified?: boolean;
+  /** First epoch-0 record sequence number: after a stateless HelloVerifyRequest the server continues
+   * from the second ClientHello's record sequence number (RFC 6347 §4.2.1). */
+  initialWriteSeq?: number;
+}
+
+type Listeners = { [K in keyof EndpointEvents]: EndpointEvents[K][] };
+
+export class DtlsEndpoint {
+  private stateValue: EndpointState = "idle";
+  private failureValue: { reason: FailureReason; detail: string } | null = null;
+  private suiteValue: CipherSuiteName | null = null;
+  readonly stats: EndpointStats;
+
+  private readonly role: "client" | "server";
+  private readonly options: EndpointOptions;
+  private readonly limits: DtlsLimits;
+  private readonly rekeyPolicy: RekeyPolicy;
+  private readonly hsConfig: HandshakeConfig;
+  private readonly acceptRenegotiation: boolean;
+  private readonly cookieVerified: boolean;
+  private readonly listeners: Listeners = { connected: [], data: [], alert: [], closed: [], failed: [] };
+
+  private readonly readStates = new Map<number, ReadState>();
+  private readonly writeStates = new Map<number, WriteState>();
+  /** The peer's next epoch: keys known, waiting for its ChangeCipherSpec. */
+  private pendingRead: { epoch: number; cipher: CipherState } | null = null;
+  /** Raw records of pendingRead's epoch that arrived before the ChangeCipherSpec. */
+  private earlyRecords: Uint8Array[] = [];
+  /** Application data of an epoch whose Finished is not yet verified (reordering). */
+  private earlyAppData: { epoch: number; data: Uint8Array }[] = [];
+  /** Epoch the connection currently uses for application data (and the rekey runs inside). */
+  private epoch = 0;
+  private hs: HandshakeMachine | null = null;
+  /** The finished handshake, kept to resend its final flight (FINISHED state) on retransmissions. */
+  private lastHs: HandshakeMachine | null = null;
+  private previous: PreviousHandshake | null = null;
+  /** Application records waiting for a fresh key (records-per-key limit reached during a rekey). */
+  private pendingApp: Uint8Array[] = [];
+  private rekeyTimer: TimerHandle | null = null;
+  private retireTimers: TimerHandle[] = [];
+  private readonly hdr: RecordHeader = emptyRecordHeader();
+
+  constructor(options: EndpointOptions, internal: EndpointInternalOptions = {}) {
+    if (options.role !== "client" && options.role !== "server") {
+      throw new TypeError(`EndpointOptions.role expected "client" or "server", got ${JSON.stringify(options.role)}`);
+    }
+    this.role = options.role;
+    this.options = options;
+    this.limits = resolveLimits(options.limits);
+    this.rekeyPolicy = { afterRecords: options.rekey?.afterRecords ?? 0, afterMs: options.rekey?.afterMs ?? 0 };
+    if (!(this.rekeyPolicy.afterRecords >= 0) || !(this.rekeyPolicy.afterMs >= 0)) {
+      throw new RangeError(`EndpointOptions.rekey expected afterRecords/afterMs >= 0, got ${JSON.stringify(options.rekey)}`);
+    }
+    if (this.role === "client") {
+      const psk = options.psk as PskClientConfig;
+      if (typeof psk.identity !== "string" || !(psk.key instanceof Uint8Array) || psk.key.length === 0) {
+        throw new TypeError(`EndpointOptions.psk for a client expected { identity: string, key: non-empty Uint8Array }`);
+      }
+    } else if (typeof (options.psk as PskServerConfig).lookup !== "function") {
+      throw new TypeError(`EndpointOptions.psk for a server expected { lookup(identity) }`);
+    }
+    const suiteNames = options.suites ?? [...DEFAULT_SUITES];
+    if (suiteNames.length === 0) throw new RangeError(`EndpointOptions.suites expected at least one suite, got []`);
+    const groups = options.groups ?? ["x25519", "secp256r1"];
+    for (const g of groups) {
+      if (g !== "x25519" && g !== "secp256r1") throw new RangeError(`EndpointOptions.groups: unknown group ${JSON.stringify(g)}; expected x25519 or secp256r1`);
+    }
+    const mtuBytes = options.mtuBytes ?? DEFAULT_MTU_BYTES;
+    if (!Number.isInteger(mtuBytes) || mtuBytes < MTU_BYTES_MIN || mtuBytes > 65507) {
+      throw new RangeError(`EndpointOptions.mtuBytes expected an integer in [${MTU_BYTES_MIN}, 65507], got ${mtuBytes}`);
+    }
+    this.acceptRenegotiation = options.acceptRenegotiation ?? true;
+    this.cookieVerified = internal.cookieVerified ?? false;
+    this.hsConfig = {
+      role: this.role,
+      clock: options.clock,
+      rng: options.rng,
+      limits: this.limits,
+      suites: suiteNames.map((n) => suiteByName(n)),
+      groups,
+      psk: options.psk,
+      mtuBytes,
+      backend: options.backend,
+      peerAddress: options.peerAddress ?? "peer",
+      keyLog: options.keyLog,
+      cookieJar:
+        this.role === "server" && !this.cookieVerified && options.cookieExchange !== false
+          ? new CookieJar(options.clock, options.rng, COOKIE_SECRET_ROTATE_MS)
+          : null,
+    };
+    const rejected = {} as Record<RejectReason, number>;
+    for (const r of REJECT_REASONS) rejected[r] = 0;
+    this.stats = { recordsSent: 0, recordsReceived: 0, bytesSent: 0, bytesReceived: 0, handshakes: 0, retransmissions: 0, rekeys: 0, rejected };
+    this.readStates.set(0, { cipher: null, replay: new ReplayWindow(), verified: false });
+    this.writeStates.set(0, { cipher: null, nextSeq: internal.initialWriteSeq ?? 0 });
+    options.transport.onReceive((d) => this.handleDatagram(d));
+  }
+
+  get state(): EndpointState {
+    return this.stateValue;
+  }
+  get suite(): CipherSuiteName | null {
+    return this.suiteValue;
+  }
+  get failure(): { reason: FailureReason; detail: string } | null {
+    return this.failureValue;
+  }
+  /** Epoch used for application data now. */
+  get currentEpoch(): number {
+    return this.epoch;
+  }
+  /** True while a (re)handshake is running. */
+  get handshaking(): boolean {
+    return this.hs !== null;
+  }
+  /** Application records queued for the next key. */
+  get pendingRecords(): number {
+    return this.pendingApp.length;
+  }
+
+  on<K extends keyof EndpointEvents>(event: K, fn: EndpointEvents[K]): this {
+    (this.listeners[event] as EndpointEvents[K][]).push(fn);
+    return this;
+  }
+
+  private emit<K extends keyof EndpointEvents>(event: K, ...args: Parameters<EndpointEvents[K]>): void {
+    for (const fn of this.listeners[event] as ((...a: Parameters<EndpointEvents[K]>) => void)[]) fn(...args);
+  }
+
+  /** Client: sends the ClientHello. Server: starts waiting for one. */
+  start(): void {
+    if (this.stateValue !== "idle") return;
+    this.stateValue = "handshaking";
+    this.hs = this.newMachine(null, false);
+    this.hs.start();
+  }
+
+  private newMachine(previous: PreviousHandshake | null, helloRequest: boolean): HandshakeMachine {
+    const host = this.makeHost();
+    return this.role === "client"
+      ? new ClientHandshake(host, this.epoch, previous)
+      : new ServerHandshake(host, this.epoch, previous, { cookieVerified: this.cookieVerified, sendHelloRequest: helloRequest });
+  }
+
+  /**
+   * Sends one application record. Returns false when that is not possible now: not connected, or
+   * the key is used up and the queue for the next key is full (pendingRecordsMax).
+   */
+  send(data: Uint8Array): boolean {
+    if (!(data instanceof Uint8Array)) throw new TypeError(`send: "data" expected a Uint8Array, got ${typeof data}`);
+    if (data.length > RECORD_PLAINTEXT_BYTES_MAX) {
+      throw new RangeError(`send: "data" expected at most ${RECORD_PLAINTEXT_BYTES_MAX} bytes (RFC 5246 §6.2.1), got ${data.length}`);
+    }
+    if (this.stateValue !== "connected") return false;
+    const ws = this.writeStates.get(this.epoch)!;
+    if (this.pendingApp.length > 0 || ws.nextSeq >= this.limits.recordsPerKeyMax) {
+      // Hard limit: never seal more under this key; wait for the rekey (make before break).
+      if (this.hs === null) this.rekey();
+      if (this.pendingApp.length >= this.limits.pendingRecordsMax) {
+        this.stats.rejected["over-limit"]++;
+        return false;
+      }
+      this.pendingApp.push(data.slice());
+      return true;
+    }
+    this.transmitRecord(this.epoch, ContentType.ApplicationData, data);
+    if (this.rekeyPolicy.afterRecords > 0 && ws.nextSeq >= this.rekeyPolicy.afterRecords && this.hs === null) this.rekey();
+    return true;
+  }
+
+  /** Starts a new handshake in this association (renegotiation, RFC 5746); no-op if one runs. */
+  rekey(): void {
+    if (this.stateValue !== "connected" || this.hs !== null) return;
+    if (this.previous === null || !this.previous.secureRenegotiation) return; // RFC 5746: never insecurely
+    if (this.epoch >= EPOCH_MAX) return;
+    this.lastHs?.stop();
+    this.lastHs = null;
+    this.hs = this.newMachine(this.previous, this.role === "server");
+    this.guard(() => this.hs!.start());
+  }
+
+  /** Sends close_notify (RFC 5246 §7.2.1) and closes. */
+  close(): void {
+    if (this.stateValue === "closed" || this.stateValue === "failed") return;
+    if (this.stateValue !== "idle") this.sendAlert(AlertLevel.Warning, AlertDescription.CloseNotify);
+    this.terminate("closed");
+    this.emit("closed", { reason: "local" });
+  }
+
+  /** What the transport calls for every datagram. Never throws. */
+  handleDatagram(d: Uint8Array): void {
+    if (this.stateValue === "closed" || this.stateValue === "failed") return;
+    if (this.stateValue === "idle" && this.role === "server") this.start();
+    this.stats.bytesReceived += d.length;
+    this.guard(() => this.processDatagram(d));
+  }
+
+  /** The boundary: protocol failures end the session with an alert; bugs are counted and reported. */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof DtlsFatal) {
+        this.fail(e.reason, e.message, e.alert);
+      } else if (e instanceof DecodeError) {
+        this.stats.rejected["bad-handshake"]++;
+        this.fail("decode-error", e.message, AlertDescription.DecodeError);
+      } else {
+        this.stats.rejected["bad-handshake"]++;
+        this.fail("internal-error", e instanceof Error ? e.message : String(e), AlertDescription.InternalError);
+      }
+    }
+  }
+
+  private processDatagram(d: Uint8Array): void {
+    let off = 0;
+    while (off < d.length) {
+      if (this.stateValue === "closed" || this.stateValue === "failed") return;
+      if (!readRecordHeader(d, off, this.hdr)) {
+        this.stats.rejected["short-record"]++;
+        return;
+      }
+      const end = off + RECORD_HEADER_BYTES + this.hdr.length;
+      if (end > d.length) {
+        this.stats.rejected["bad-length"]++;
+        return;
+      }
+      this.processRecord(d, off, end);
+      off = end;
+    }
+  }
+
+  private processRecord(d: Uint8Array, off: number, end: number): void {
+    const h = this.hdr;
+    if (h.type < ContentType.ChangeCipherSpec || h.type > ContentType.ApplicationData) {
+      this.stats.rejected["bad-content-type"]++;
+      return;
+    }
+    // RFC 6347 §4.1: a ClientHello's record may carry DTLS 1.0 (the client does not know yet).
+    const versionOk = h.version === DTLS12_VERSION || (h.version === DTLS10_VERSION && h.epoch === 0 && h.type === ContentType.Handshake);
+    if (!versionOk) {
+      this.stats.rejected["bad-version"]++;
+      return;
+    }
+    if (h.length > RECORD_CIPHERTEXT_BYTES_MAX) {
+      this.stats.rejected["bad-length"]++;
+      return;
+    }
+    const rs = this.readStates.get(h.epoch);
+    if (rs === undefined) {
+      if (this.pendingRead !== null && h.epoch === this.pendingRead.epoch) {
+        // RFC 6347 §4.1: records of the next epoch may be buffered until the ChangeCipherSpec.
+        if (this.earlyRecords.length >= EARLY_RECORDS_MAX) {
+          this.stats.rejected["over-limit"]++;
+          return;
+        }
+        this.earlyRecords.push(d.slice(off, end));
+        return;
+      }
+      this.stats.rejected["unknown-epoch"]++;
+      return;
+    }
+    const verdict = rs.replay.classify(h.seq);
+    if (verdict !== "fresh") {
+      this.stats.rejected[verdict === "duplicate" ? "replayed" : "too-old"]++;
+      return;
+    }
+    let plaintext: Uint8Array;
+    if (rs.cipher === null) {
+      plaintext = d.subarray(off + RECORD_HEADER_BYTES, end);
+      if (plaintext.length > RECORD_PLAINTEXT_BYTES_MAX) {
+        this.stats.rejected["bad-length"]++;
+        return;
+      }
+    } else {
+      const out = new Uint8Array(h.length);
+      const n = rs.cipher.open(h, d, off, out, 0);
+      if (n < 0) {
+        this.stats.rejected["auth-failed"]++;
+        // The first records of a new epoch failing means the keys differ: the peer used another
+        // PSK. Fail now with bad_record_mac instead of waiting out the retransmissions.
+        if (this.hs !== null && this.hs.verifyingNewEpoch && h.epoch === this.hs.newEpoch) {
+          throw new DtlsFatal("bad-record-mac", AlertDescription.BadRecordMac, `record of epoch ${h.epoch} failed authentication during the handshake (wrong key?)`);
+        }
+        return;
+      }
+      plaintext = out.subarray(0, n);
+    }
+    rs.replay.mark(h.seq);
+    this.stats.recordsReceived++;
+    this.dispatch(h.type, h.epoch, rs, plaintext);
+  }
+
+  private dispatch(type: number, epoch: number, rs: ReadState, payload: Uint8Array): void {
+    switch (type) {
+      case ContentType.Handshake:
+        return this.onHandshakeRecord(epoch, payload);
+      case ContentType.ChangeCipherSpec:
+        if (payload.length !== 1 || payload[0] !== 1) {
+          throw new DtlsFatal("decode-error", AlertDescription.DecodeError, `ChangeCipherSpec body expected [1], got ${payload.length} bytes`);
+        }
+        if (this.hs === null || !this.hs.onChangeCipherSpec(epoch)) this.stats.rejected["unexpected"]++;
+        return;
+      case ContentType.Alert:
+        return this.onAlert(epoch, payload);
+      case ContentType.ApplicationData:
+        if (epoch === 0) {
+          // Application data is never accepted unprotected (RFC 5246 §7.4.9: only after Finished).
+          this.stats.rejected["unexpected"]++;
+          return;
+        }
+        if (!rs.verified || this.stateValue !== "connected") {
+          if (this.earlyAppData.length >= EARLY_RECORDS_MAX) {
+            this.stats.rejected["over-limit"]++;
+            return;
+          }
+          this.earlyAppData.push({ epoch, data: payload.slice() });
+          return;
+        }
+        this.emit("data", payload);
+        return;
+    }
+  }
+
+  private onHandshakeRecord(epoch: number, payload: Uint8Array): void {
+    let frags;
+    try {
+      frags = readHandshakeFragments(payload);
+    } catch (e) {
+      if (e instanceof DecodeError) {
+        this.stats.rejected["bad-handshake"]++;
+        // Unprotected garbage is dropped (could be anyone); protected garbage is a peer bug.
+        if (epoch === 0) return;
+        throw new DtlsFatal("decode-error", AlertDescription.DecodeError, e.message);
+      }
+      throw e;
+    }
+    for (const f of frags) {
+      if (this.stateValue === "closed" || this.stateValue === "failed") return;
+      if (f.msgType === HandshakeType.HelloRequest) {
+        // RFC 5246 §7.4.1.1: ignore while negotiating; otherwise it asks us (client) to rekey.
+        if (this.role === "client" && this.stateValue === "connected" && this.hs === null && epoch === this.epoch && f.length === 0) {
+          this.onPeerRenegotiationRequest(() => this.rekey());
+        }
+        continue;
+      }
+      if (this.hs !== null) {
+        this.hs.onFragment(f, epoch);
+        continue;
+      }
+      if (
+        this.role === "server" &&
+        this.stateValue === "connected" &&
+        f.msgType === HandshakeType.ClientHello &&
+        epoch === this.epoch &&
+        epoch > 0
+      ) {
+        // A ClientHello inside the connection: the peer's rekey (renegotiation).
+        this.onPeerRenegotiationRequest(() => {
+          this.lastHs?.stop();
+          this.lastHs = null;
+          this.hs = this.newMachine(this.previous, false);
+          this.hs.start();
+          this.hs.onFragment(f, epoch);
+        });
+        continue;
+      }
+      if (this.lastHs !== null) this.lastHs.onFragment(f, epoch);
+      else this.stats.rejected["unexpected"]++;
+    }
+  }
+
+  /** RFC 5746 §4.4/§4.5: renegotiation only when secure; otherwise a no_renegotiation warning. */
+  private onPeerRenegotiationRequest(accept: () => void): void {
+    if (!this.acceptRenegotiation || this.previous === null || !this.previous.secureRenegotiation || this.epoch >= EPOCH_MAX) {
+      this.sendAlert(AlertLevel.Warning, AlertDescription.NoRenegotiation);
+      return;
+    }
+    accept();
+  }
+
+  private onAlert(epoch: number, payload: Uint8Array): void {
+    if (payload.length !== 2) {
+      this.stats.rejected["bad-length"]++;
+      return;
+    }
+    // After the first handshake, unprotected alerts could come from anyone: ignore them.
+    if (epoch === 0 && this.epoch > 0) {
+      this.stats.rejected["unexpected"]++;
+      return;
+    }
+    const level = payload[0]!;
+    const description = payload[1]!;
+    const fatalAlert = level === AlertLevel.Fatal;
+    this.emit("alert", { level: fatalAlert ? "fatal" : "warning", description, sent: false });
+    if (description === AlertDescription.CloseNotify) {
+      // RFC 5246 §7.2.1: answer with our own close_notify and close.
+      this.sendAlert(AlertLevel.Warning, AlertDescription.CloseNotify);
+      this.terminate("closed");
+      this.emit("closed", { reason: "close-notify" });
+      return;
+    }
+    if (fatalAlert) {
+      this.terminate("failed", { reason: "alert-received", detail: `peer sent fatal alert ${description}` });
+      return;
+    }
+    if (description === AlertDescription.NoRenegotiation && this.hs !== null && this.hs.isRenegotiation) {
+      // The peer refuses our rekey: keep using the current keys (records-per-key still applies).
+      this.hs.stop();
+      this.hs = null;
+      this.flushPending();
+    }
+  }
+
+  private sendAlert(level: AlertLevel, description: number): void {
+    // Protect the alert with the newest epoch we have already used to write: the peer reads it.
+    let epoch = this.epoch;
+    for (const [e, ws] of this.writeStates) if (e > epoch && ws.nextSeq > 0) epoch = e;
+    try {
+      this.transmitRecord(epoch, ContentType.Alert, Uint8Array.of(level, description));
+    } catch {
+      // The key is exhausted or the transport is gone: the alert is best effort.
+    }
+    this.emit("alert", { level: level === AlertLevel.Fatal ? "fatal" : "warning", description, sent: true });
+  }
+
+  private fail(reason: FailureReason, detail: string, alert?: number): void {
+    if (this.stateValue === "closed" || this.stateValue === "failed") return;
+    if (alert !== undefined) this.sendAlert(AlertLevel.Fatal, alert);
+    this.terminate("failed", { reason, detail });
+  }
+
+  private terminate(state: "closed" | "failed", failure?: { reason: FailureReason; detail: string }): void {
+    this.stateValue = state;
+    this.hs?.stop();
+    this.hs = null;
+    this.lastHs?.stop();
+    this.lastHs = null;
+    if (this.rekeyTimer !== null) this.options.clock.clearTimer(this.rekeyTimer);
+    this.rekeyTimer = null;
+    for (const t of this.retireTimers) this.options.clock.clearTimer(t);
+    this.retireTimers = [];
+    this.pendingApp = [];
+    this.earlyRecords = [];
+    this.earlyAppData = [];
+    this.options.transport.close();
+    if (failure !== undefined) {
+      this.failureValue = failure;
+      this.emit("failed", failure);
+    }
+  }
+
+  // ---- record layer (send) ----
+
+  private sealRecord(epoch: number, type: ContentType, payload: Uint8Array): Uint8Array {
+    const ws = this.writeStates.get(epoch);
+    if (ws === undefined) throw new Error(`no write state for epoch ${epoch}`);
+    const seq = ws.nextSeq;
+    if (ws.cipher !== null && seq >= this.limits.recordsPerKeyMax && type === ContentType.ApplicationData) {
+      throw new Error(`records-per-key limit ${this.limits.recordsPerKeyMax} reached for epoch ${epoch}`);
+    }
+    ws.nextSeq++;
+    this.stats.recordsSent++;
+    if (ws.cipher === null) {
+      const out = new Uint8Array(RECORD_HEADER_BYTES + payload.length);
+      writeRecordHeader(out, 0, type, DTLS12_VERSION, epoch, seq, payload.length);
+      out.set(payload, RECORD_HEADER_BYTES);
+      return out;
+    }
+    const out = new Uint8Array(payload.length + ws.cipher.overheadBytes);
+    const n = ws.cipher.seal(type, seq, payload, out, 0);
+    return n === out.length ? out : out.subarray(0, n);
+  }
+
+  private transmitRecord(epoch: number, type: ContentType, payload: Uint8Array): void {
+    const rec = this.sealRecord(epoch, type, payload);
+    this.stats.bytesSent += rec.length;
+    this.options.transport.send(rec);
+  }
+
+  private makeHost(): HandshakeHost {
+    return {
+      config: this.hsConfig,
+      transmitFlight: (items: readonly FlightItem[]) => {
+        const datagrams = packFlight(items, this.hsConfig.mtuBytes, {
+          overheadBytes: (e) => this.writeStates.get(e)?.cipher?.overheadBytes ?? RECORD_HEADER_BYTES,
+          seal: (e, type, payload) => this.sealRecord(e, type, payload),
+        });
+        for (const d of datagrams) {
+          this.stats.bytesSent += d.length;
+          this.options.transport.send(d);
+        }
+      },
+      installWriteEpoch: (epoch, cipher) => {
+        this.writeStates.set(epoch, { cipher, nextSeq: 0 });
+      },
+      setPendingRead: (epoch, cipher) => {
+        this.pendingRead = { epoch, cipher };
+        this.earlyRecords = [];
+      },
+      activatePendingRead: () => {
+        const p = this.pendingRead;
+        if (p === null) return;
+        this.pendingRead = null;
+        this.readStates.set(p.epoch, { cipher: p.cipher, replay: new ReplayWindow(), verified: false });
+        const early = this.earlyRecords;
+        this.earlyRecords = [];
+        // Re-run the records of the new epoch that came before the ChangeCipherSpec. The caller
+        // of processRecord no longer needs this.hdr, so re-entering here is safe.
+        for (const r of early) {
+          if (this.stateValue === "closed" || this.stateValue === "failed") return;
+          this.processDatagram(r);
+        }
+      },
+      complete: (r) => this.onHandshakeComplete(r),
+      exhausted: () => this.fail("retransmit-exhausted", `no answer after ${this.limits.retransmitCountMax} retransmissions`),
+      countRetransmission: () => {
+        this.stats.retransmissions++;
+      },
+      reject: (reason) => {
+        this.stats.rejected[reason]++;
+      },
+    };
+  }
+
+  private onHandshakeComplete(r: HandshakeResult): void {
+    const renegotiation = this.previous !== null;
+    this.readStates.get(r.epoch)!.verified = true;
+    const oldEpoch = this.epoch;
+    this.epoch = r.epoch;
+    this.previous = { clientVerifyData: r.clientVerifyData, serverVerifyData: r.serverVerifyData, secureRenegotiation: r.secureRenegotiation };
+    this.suiteValue = r.suite.name;
+    this.stats.handshakes++;
+    if (renegotiation) this.stats.rekeys++;
+    // Keep the machine: the server may have to resend its final flight (RFC 6347 §4.2.4).
+    this.lastHs = this.hs;
+    this.hs = null;
+    this.stateValue = "connected";
+    if (renegotiation) this.scheduleRetire(oldEpoch);
+    this.armRekeyTimer();
+    this.emit("connected", { suite: r.suite.name, epoch: r.epoch, identity: r.identity });
+    // Application data that overtook the Finished, then records queued for the new key.
+    const early = this.earlyAppData;
+    this.earlyAppData = [];
+    for (const e of early) {
+      if (this.stateValue !== "connected") return;
+      if (this.readStates.get(e.epoch)?.verified === true) this.emit("data", e.data);
+      else this.stats.rejected["unexpected"]++;
+    }
+    this.flushPending();
+  }
+
+  private flushPending(): void {
+    const ws = this.writeStates.get(this.epoch)!;
+    while (this.pendingApp.length > 0 && this.stateValue === "connected" && ws.nextSeq < this.limits.recordsPerKeyMax) {
+      this.transmitRecord(this.epoch, ContentType.ApplicationData, this.pendingApp.shift()!);
+    }
+  }
+
+  /** Old epochs stay readable for a while after a rekey, then their keys are dropped. */
+  private scheduleRetire(oldEpoch: number): void {
+    const t = this.options.clock.setTimer(PREVIOUS_EPOCH_RETAIN_MS, () => {
+      this.retireTimers = this.retireTimers.filter((x) => x !== t);
+      if (oldEpoch > 0) this.readStates.delete(oldEpoch);
+      this.writeStates.delete(oldEpoch);
+    });
+    this.retireTimers.push(t);
+  }
+
+  private armRekeyTimer(): void {
+    if (this.rekeyTimer !== null) this.options.clock.clearTimer(this.rekeyTimer);
+    this.rekeyTimer = null;
+    if (this.rekeyPolicy.afterMs > 0) {
+      this.rekeyTimer = this.options.clock.setTimer(this.rekeyPolicy.afterMs, () => {
+        this.rekeyTimer = null;
+        this.rekey();
+      });
+    }
+  }
+}

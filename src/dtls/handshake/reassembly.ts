@@ -1,0 +1,92 @@
+/**
+ * Handshake message reassembly (RFC 6347 §4.2.3): fragments may arrive out of order, overlap and
+ * repeat. Messages are released strictly in message_seq order (RFC 6347 §4.2.2: "queue ... future
+ * messages", "discard ... previous messages"). All buffered bytes together stay under
+ * `bytesMax`; a message further than `aheadMax` beyond the next expected one is not buffered.
+ */
+import type { HandshakeFragment } from "./header.js";
+
+export interface ReassembledMessage {
+  msgType: number;
+  messageSeq: number;
+  body: Uint8Array;
+}
+
+export type AddResult =
+  | "buffered" // accepted (possibly completing a message)
+  | "duplicate" // all its bytes were already held
+  | "old" // message_seq below the next expected: a retransmission of something already processed
+  | "too-far" // message_seq beyond the look-ahead window
+  | "over-limit" // would exceed bytesMax
+  | "inconsistent"; // msg_type or length disagree with earlier fragments of the same message
+
+interface Partial {
+  msgType: number;
+  body: Uint8Array;
+  /** One flag per body byte; simple and bounded by bytesMax. */
+  have: Uint8Array;
+  missing: number;
+}
+
+export class Reassembler {
+  private nextSeq = 0;
+  private readonly partials = new Map<number, Partial>();
+  private heldBytes = 0;
+
+  constructor(
+    private readonly bytesMax: number,
+    private readonly aheadMax: number,
+    private readonly messageBytesMax: number,
+  ) {}
+
+  get nextMessageSeq(): number {
+    return this.nextSeq;
+  }
+  get bufferedBytes(): number {
+    return this.heldBytes;
+  }
+
+  /** Forgets everything and expects `nextSeq` next (a new handshake, or a stateless cookie restart). */
+  reset(nextSeq: number): void {
+    this.partials.clear();
+    this.heldBytes = 0;
+    this.nextSeq = nextSeq;
+  }
+
+  add(f: HandshakeFragment): AddResult {
+    if (f.messageSeq < this.nextSeq) return "old";
+    if (f.messageSeq > this.nextSeq + this.aheadMax) return "too-far";
+    if (f.length > this.messageBytesMax) return "over-limit";
+    let p = this.partials.get(f.messageSeq);
+    if (p === undefined) {
+      if (this.heldBytes + f.length > this.bytesMax) return "over-limit";
+      p = { msgType: f.msgType, body: new Uint8Array(f.length), have: new Uint8Array(f.length), missing: f.length };
+      this.partials.set(f.messageSeq, p);
+      this.heldBytes += f.length;
+    } else if (p.msgType !== f.msgType || p.body.length !== f.length) {
+      return "inconsistent";
+    }
+    let fresh = 0;
+    for (let i = 0; i < f.fragmentLength; i++) {
+      const at = f.fragmentOffset + i;
+      if (p.have[at] === 0) {
+        p.have[at] = 1;
+        p.body[at] = f.body[i]!;
+        fresh++;
+      }
+    }
+    p.missing -= fresh;
+    return fresh === 0 && f.fragmentLength > 0 ? "duplicate" : "buffered";
+  }
+
+  /** The next message in order if it is complete; advances the expected message_seq. */
+  take(): ReassembledMessage | undefined {
+    const p = this.partials.get(this.nextSeq);
+    if (p === undefined || p.missing > 0) return undefined;
+    this.partials.delete(this.nextSeq);
+    this.heldBytes -= p.body.length;
+    const m = { msgType: p.msgType, messageSeq: this.nextSeq, body: p.body };
+    this.nextSeq++;
+    return m;
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Seeded randomness for the simulator and tests (replayable runs). NOT for real keys: real use
+ * passes crypto.randomFillSync as the Rng.
+ * splitmix32-style mixing of a 32-bit state; fast, well distributed, deterministic per seed.
+ */
+import type { Rng } from "../api.js";
+
+/** A float in [0, 1) per call, deterministic for a given seed. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    z = (z ^ (z >>> 16)) >>> 0;
+    return z / 0x1_0000_0000;
+  };
+}
+
+/** An Rng (byte filler) deterministic for a given seed. */
+export function seededRng(seed: number): Rng {
+  const next = seededRandom(seed);
+  return (out) => {
+    for (let i = 0; i < out.length; i++) out[i] = Math.floor(next() * 256);
+  };
+}
