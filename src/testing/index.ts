@@ -12,7 +12,7 @@ import { arbFlowIn, arbNowMs } from "./flows.js";
 import { ARB_FLOWS_MAX, arbTopologyPlan, type ArbTopologyOptions } from "./plan.js";
 
 export { buildTopology, ARB_EPOCH_ISO } from "./build.js";
-export { arbAddressIn, arbFlowIn, arbNowMs, topologyAddresses } from "./flows.js";
+export { NOISE_ADDRESSES, addressesByPlace, arbAddressIn, arbFlowIn, arbNowMs, topologyAddresses } from "./flows.js";
 export {
   ARB_CLUSTERS_MAX, ARB_FLOWS_MAX, ARB_HOSTS_MAX, ARB_VMS_MAX, ARB_VNETS_MAX,
   arbAksPlan, arbAppliancePlan, arbExternalPlan, arbHostPlan, arbLbPlan, arbPaasPlan, arbPeeringPlan,

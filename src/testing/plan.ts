@@ -106,7 +106,7 @@ export interface TopologyPlan {
 export interface ArbTopologyOptions {
   /** 1..ARB_VNETS_MAX, default 3. */
   maxVnets?: number;
-  /** 1..ARB_HOSTS_MAX, default 4. */
+  /** 1..ARB_HOSTS_MAX, default 8 (per region). */
   maxHosts?: number;
   /** 0..ARB_VMS_MAX, default 6 (plain VMs and scale-set instances; AKS nodes and PaaS hosts come on top). */
   maxVms?: number;
@@ -135,23 +135,27 @@ const idx = (): fc.Arbitrary<number> => fc.nat({ max: 1023 });
 
 export function arbSizeName(withUnknown: boolean): fc.Arbitrary<string> {
   return fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom(...SUPPORTED_SIZE_NAMES) },
-    { weight: 3, arbitrary: fc.constantFrom(...UNSUPPORTED_SIZE_NAMES) },
+    { weight: 8, arbitrary: fc.constantFrom(...SUPPORTED_SIZE_NAMES) },
+    { weight: 2, arbitrary: fc.constantFrom(...UNSUPPORTED_SIZE_NAMES) },
     { weight: withUnknown ? 1 : 0, arbitrary: fc.constant(UNKNOWN_SIZE_NAME) },
   );
 }
 
 export function arbVnetPlan(o: ArbTopologyOptions): fc.Arbitrary<VnetPlan> {
-  const enabled = o.encryption === "on" ? fc.constant(true) : o.encryption === "off" ? fc.constant(false) : fc.boolean();
+  const enabled = o.encryption === "on" ? fc.constant(true) : o.encryption === "off" ? fc.constant(false)
+    : fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) });
   const enforcement: fc.Arbitrary<Enforcement> =
     o.enforcement === undefined || o.enforcement === "any" ? fc.constantFrom("AllowUnencrypted", "DropUnencrypted") : fc.constant(o.enforcement);
-  return fc.record({ region: fc.nat({ max: REGIONS.length - 1 }), enabled, enforcement, enabledAtMs: fc.constantFrom(...ENABLED_AT_MS) });
+  return fc.record({ region: fc.nat({ max: REGIONS.length - 1 }), enabled, enforcement, enabledAtMs: fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom<number | null>(null, -DAY_MS - HOUR_MS) },
+    { weight: 1, arbitrary: fc.constantFrom(...ENABLED_AT_MS) },
+  ) });
 }
 
 export function arbHostPlan(): fc.Arbitrary<HostPlan> {
   return fc.record({
-    hardware: fc.oneof({ weight: 8, arbitrary: fc.constant<HostHardware>("ok") }, { weight: 1, arbitrary: fc.constantFrom<HostHardware>("absent", "faulty") }),
-    discoverySupported: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    hardware: fc.oneof({ weight: 12, arbitrary: fc.constant<HostHardware>("ok") }, { weight: 1, arbitrary: fc.constantFrom<HostHardware>("absent", "faulty") }),
+    discoverySupported: fc.oneof({ weight: 15, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
   });
 }
 
@@ -160,11 +164,15 @@ export function arbVmPlan(o: ArbTopologyOptions): fc.Arbitrary<VmPlan> {
     vnet: idx(),
     host: idx(),
     size: arbSizeName(o.withUnknownSizes ?? true),
-    acceleratedNetworking: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    acceleratedNetworking: fc.oneof({ weight: 8, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
     powerState: fc.oneof({ weight: 8, arbitrary: fc.constant<PowerState>("running") }, { weight: 1, arbitrary: fc.constantFrom<PowerState>("stopped", "deallocated") }),
-    startedMs: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...START_TIMES_MS) }, { weight: 1, arbitrary: fc.constant(null) }),
+    startedMs: fc.oneof(
+      { weight: 6, arbitrary: fc.constant(-HOUR_MS) },
+      { weight: 3, arbitrary: fc.constantFrom(...START_TIMES_MS) },
+      { weight: 1, arbitrary: fc.constant(null) },
+    ),
     secondaryIp: fc.boolean(),
-    publicIp: fc.boolean(),
+    publicIp: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     scaleSetInstance: fc.boolean(),
   });
 }
@@ -208,20 +216,20 @@ export function arbExternalPlan(): fc.Arbitrary<ExternalPlan> {
 
 export function arbTopologyPlan(o: ArbTopologyOptions = {}): fc.Arbitrary<TopologyPlan> {
   const maxVnets = checkLimit("maxVnets", o.maxVnets ?? 3, 1, ARB_VNETS_MAX);
-  const maxHosts = checkLimit("maxHosts", o.maxHosts ?? 4, 1, ARB_HOSTS_MAX);
+  const maxHosts = checkLimit("maxHosts", o.maxHosts ?? 8, 1, ARB_HOSTS_MAX);
   const maxVms = checkLimit("maxVms", o.maxVms ?? 6, 0, ARB_VMS_MAX);
   const maxAks = checkLimit("maxAksClusters", o.maxAksClusters ?? 1, 0, ARB_CLUSTERS_MAX);
   return fc.record({
     seed: fc.nat({ max: 0x7fffffff }),
     swNotReadyWindowMs: fc.constantFrom(30_000, 10_000, 0),
     vnets: fc.array(arbVnetPlan(o), { minLength: 1, maxLength: maxVnets }),
-    hosts: fc.array(arbHostPlan(), { minLength: 1, maxLength: maxHosts }),
+    hosts: fc.array(arbHostPlan(), { minLength: Math.min(3, maxHosts), maxLength: maxHosts }),
     vms: fc.array(arbVmPlan(o), { maxLength: maxVms }),
-    peerings: fc.array(arbPeeringPlan(), { maxLength: maxVnets }),
+    peerings: fc.array(arbPeeringPlan(), { maxLength: 2 * maxVnets }),
     loadBalancers: o.withLoadBalancers === false ? fc.constant([]) : fc.array(arbLbPlan(), { maxLength: 2 }),
     aks: fc.array(arbAksPlan(o), { maxLength: maxAks }),
     paas: o.withPaas === false ? fc.constant([]) : fc.array(arbPaasPlan(o), { maxLength: 2 }),
-    appliances: o.withAppliances === false ? fc.constant([]) : fc.array(arbAppliancePlan(), { maxLength: 3 }),
+    appliances: o.withAppliances === false ? fc.constant([]) : fc.array(arbAppliancePlan(), { maxLength: 2 }),
     externals: o.withExternals === false ? fc.constant([]) : fc.array(arbExternalPlan(), { maxLength: 3 }),
   });
 }
