@@ -171,8 +171,12 @@ export function decide(flow: Flow, topology: Topology, nowMs: number): Verdict {
   const ix = indexTopology(topology);
   const rawS = ix.byIp.get(flow.srcIp);
   const rawD = ix.byIp.get(flow.dstIp);
-  const srcEp = rawS?.endpoint ?? null;
-  const dstEp = rawD?.endpoint ?? null;
+  // Load balancer frontends resolve to a backend chosen by the 5-tuple hash (null: none running);
+  // the endpoints reported by every verdict are the resolved ones.
+  const s = rawS === undefined ? null : pickBackend(rawS, flow, ix);
+  const d = rawD === undefined ? null : pickBackend(rawD, flow, ix);
+  const srcEp = (s ?? rawS)?.endpoint ?? null;
+  const dstEp = (d ?? rawD)?.endpoint ?? null;
   let enf = effectiveEnforcement(rawS?.vnet ?? null, rawD?.vnet ?? null);
 
   // 1. control plane
@@ -197,9 +201,7 @@ export function decide(flow: Flow, topology: Topology, nowMs: number): Verdict {
     const x = rawS.kind === "external" ? rawS : rawD;
     return verdict("outside-vnet", enf, `${x.label} is outside every VNet: VNet encryption covers traffic between VMs in VNets only`, srcEp, dstEp);
   }
-  // 5. load balancer frontends -> a backend chosen by the 5-tuple hash
-  const s = pickBackend(rawS, flow, ix);
-  const d = pickBackend(rawD, flow, ix);
+  // 5. load balancer frontends without a running backend
   if (s === null || d === null) {
     const lb = s === null ? rawS : rawD;
     return verdict("ilb-no-running-backend", enf, `${lb.label} has no running backend`, srcEp, dstEp);

@@ -13,7 +13,8 @@ import { HOUR_MS, REGIONS, type TopologyPlan } from "./plan.js";
 
 /** Azure reserves the first four addresses and the last one of every subnet. */
 const FIRST_HOST_OFFSET = 4;
-const SUBNET_HOSTS_MAX = 250;
+/** Addresses handed out per generated subnet (a /24 has 251 usable after Azure's reservations). */
+export const ARB_SUBNET_HOSTS_MAX = 250;
 const SUBNETS = ["default", "pods", "appliances", "paas"] as const;
 type SubnetName = (typeof SUBNETS)[number];
 
@@ -40,8 +41,8 @@ export function buildTopology(plan: TopologyPlan): Topology {
   const alloc = (v: number, subnet: SubnetName): string => {
     const key = `${v}/${subnet}`;
     const n = used.get(key) ?? FIRST_HOST_OFFSET;
-    if (n - FIRST_HOST_OFFSET >= SUBNET_HOSTS_MAX) {
-      throw new RangeError(`buildTopology: subnet vnet-${v}/${subnet} expected at most ${SUBNET_HOSTS_MAX} addresses, the plan needs more`);
+    if (n - FIRST_HOST_OFFSET >= ARB_SUBNET_HOSTS_MAX) {
+      throw new RangeError(`buildTopology: subnet vnet-${v}/${subnet} expected at most ${ARB_SUBNET_HOSTS_MAX} addresses, the plan needs more`);
     }
     used.set(key, n + 1);
     return nthHost(`10.${v}.${SUBNETS.indexOf(subnet) + 1}.0/24`, n);

@@ -11,7 +11,7 @@ import { buildTopology } from "./build.js";
 import { arbFlowIn, arbNowMs } from "./flows.js";
 import { ARB_FLOWS_MAX, arbTopologyPlan, type ArbTopologyOptions } from "./plan.js";
 
-export { buildTopology, ARB_EPOCH_ISO } from "./build.js";
+export { buildTopology, ARB_EPOCH_ISO, ARB_SUBNET_HOSTS_MAX } from "./build.js";
 export { NOISE_ADDRESSES, addressesByPlace, arbAddressIn, arbFlowIn, arbNowMs, topologyAddresses } from "./flows.js";
 export {
   ARB_CLUSTERS_MAX, ARB_FLOWS_MAX, ARB_HOSTS_MAX, ARB_VMS_MAX, ARB_VNETS_MAX,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decide } from "../../src/policy/decide.js";
-import { indexTopology } from "../../src/policy/topology-index.js";
+import { VNETS_MAX, indexTopology } from "../../src/policy/topology-index.js";
 import type { Reason } from "../../src/policy/reasons.js";
 import type { Topology } from "../../src/topology/model.js";
 import { DAY_MS, UNSUPPORTED_SIZE, flow, host, ilb, pair, topology, vm, vnet } from "./fixtures.js";
@@ -187,6 +187,15 @@ describe("decide: internal load balancer backend choice", () => {
     }
   });
 
+  it("reports the chosen backend even when an earlier rule decides the flow", () => {
+    const t = lbTopo(1);
+    const stoppedClient: Topology = { ...t, vms: t.vms.map((v) => (v.name === "client" ? { ...v, powerState: "stopped" as const } : v)) };
+    const v = decide(flow("10.0.1.4", "10.0.1.100"), stoppedClient, 0);
+    expect(v.reason).toBe("endpoint-stopped");
+    expect(v.dst).toMatchObject({ kind: "vm", via: "ilb-web" });
+    expect(backends).toContain(v.dst?.name);
+  });
+
   it("stopped backends are never chosen", () => {
     const t = lbTopo(1, ["be-0", "be-2"]);
     for (let port = 1; port < 300; port++) {
@@ -231,6 +240,11 @@ describe("decide: AKS network plugins", () => {
 });
 
 describe("decide: robustness and the index", () => {
+  it("enforces VNETS_MAX when indexing", () => {
+    const many = topology({ vnets: Array.from({ length: VNETS_MAX + 1 }, (_, i) => vnet(`v-${i}`, i % 256)) });
+    expect(() => decide(flow("10.0.1.4", "10.0.1.5"), many, 0)).toThrow(/4097 VNets, expected at most VNETS_MAX = 4096/);
+  });
+
   it("never throws on odd flows", () => {
     const t = pair();
     for (const [s, d] of [["", ""], ["10.0.1.4", "300.1.1.1"], ["::1", "10.0.1.4"], ["10.0.1.4", "10.0.1.4"]] as const) {

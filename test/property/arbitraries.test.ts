@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { lint } from "../../src/policy/lint.js";
 import {
   ARB_VNETS_MAX, SUPPORTED_SIZE_NAMES, UNKNOWN_SIZE_NAME, UNSUPPORTED_SIZE_NAMES,
-  NOISE_ADDRESSES, arbFlowIn, arbTopology, arbTopologyWithFlows, topologyAddresses,
+  ARB_SUBNET_HOSTS_MAX, NOISE_ADDRESSES, arbFlowIn, arbTopologyPlan, buildTopology, arbTopology, arbTopologyWithFlows, topologyAddresses,
 } from "../../src/testing/index.js";
 import { cidrContains, cidrOverlaps, cidrWithin } from "../../src/topology/cidr.js";
 import { lookupSize } from "../../src/topology/sizes.js";
@@ -76,6 +76,12 @@ describe("src/testing arbitraries", () => {
     }), { numRuns: 50 });
     expect(() => arbTopology({ maxVnets: ARB_VNETS_MAX + 1 })).toThrow(/maxVnets.*\[1, 8\].*got 9/);
     expect(() => arbTopologyWithFlows({ maxFlows: 0 })).toThrow(/maxFlows/);
+    const [plan] = fc.sample(arbTopologyPlan({ maxVms: 1 }), { numRuns: 1, seed: 3 });
+    if (plan === undefined) throw new Error("no plan sampled");
+    const vm = { vnet: 0, host: 0, size: "Standard_D4s_v5", acceleratedNetworking: true, powerState: "running" as const, startedMs: 0, secondaryIp: false, publicIp: false, scaleSetInstance: false };
+    const full = { ...plan, vms: Array.from({ length: ARB_SUBNET_HOSTS_MAX }, () => vm), loadBalancers: [], aks: [] };
+    expect(buildTopology(full).vms.length).toBeGreaterThanOrEqual(ARB_SUBNET_HOSTS_MAX);
+    expect(() => buildTopology({ ...full, vms: [...full.vms, vm] })).toThrow(/vnet-0\/default expected at most 250 addresses/);
   });
 
   it("generates the interesting shapes often enough", () => {
