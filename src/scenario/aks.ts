@@ -85,13 +85,13 @@ export function collectAks(ctx: ResolveContext, net: Network, book: AddressBook)
     }
     const nodePools = c.nodePools.map((p) => ({ name: p.name, nodes: Array.from({ length: p.count }, (_, k) => `${c.name}-${p.name}-${k}`) }));
     const poolSeen = new Map<string, string>();
-    c.nodePools.forEach((p, j) => ctx.duplicate(poolSeen, [...path, "nodePools", j, "name"], p.name, formatPath([...path, "nodePools", j]), `node pool (in ${c.name})`));
+    c.nodePools.forEach((p, j) => ctx.duplicate(poolSeen, [...path, "nodePools", j, "name"], p.name, formatPath([...path, "nodePools", j]), "node pool"));
     const nodes = new Set(nodePools.flatMap((p) => p.nodes));
     const podSeen = new Map<string, string>();
     const pods: PodDraft[] = [];
     c.pods.forEach((p, j) => {
       const pp: PathSegment[] = [...path, "pods", j];
-      if (ctx.duplicate(podSeen, [...pp, "name"], p.name, formatPath(pp), `pod (in ${c.name})`)) return;
+      if (ctx.duplicate(podSeen, [...pp, "name"], p.name, formatPath(pp), "pod")) return;
       if (!nodes.has(p.node)) ctx.unknown([...pp, "node"], p.node, `node of ${c.name}`, nodes);
       const podLabel = `pod ${c.name}/${p.name} (${formatPath(pp)})`;
       if (p.ip !== undefined && podRange !== null) {

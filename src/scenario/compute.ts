@@ -109,11 +109,11 @@ export function collectVmDrafts(ctx: ResolveContext, net: Network): VmDraft[] {
         const first = configs[0];
         if (primaries.length === 0 && first !== undefined) first.primary = true;
         const seen = new Map<string, string>();
-        nic.ipConfigs.forEach((c, k) => ctx.duplicate(seen, [...np, "ipConfigs", k, "name"], c.name, formatPath([...np, "ipConfigs", k]), `IP configuration (in ${nic.name})`));
+        nic.ipConfigs.forEach((c, k) => ctx.duplicate(seen, [...np, "ipConfigs", k, "name"], c.name, formatPath([...np, "ipConfigs", k]), "IP configuration"));
         return { name: nic.name, acceleratedNetworking: nic.acceleratedNetworking, mac: nic.mac ?? null, macPath: [...np, "mac"], ipConfigs: configs };
       });
       const seen = new Map<string, string>();
-      vm.nics.forEach((nic, j) => ctx.duplicate(seen, [...path, "nics", j, "name"], nic.name, formatPath([...path, "nics", j]), `NIC (in ${vm.name})`));
+      vm.nics.forEach((nic, j) => ctx.duplicate(seen, [...path, "nics", j, "name"], nic.name, formatPath([...path, "nics", j]), "NIC"));
       const vnets = new Set(nics.flatMap((n) => n.ipConfigs.flatMap((c) => (c.info === null ? [] : [c.info.vnet.name]))));
       if (vnets.size > 1) {
         ctx.error([...path, "nics"], `has IP configurations in several VNets (${[...vnets].join(", ")}); all NICs of a VM must be in one VNet`);

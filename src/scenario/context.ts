@@ -29,14 +29,14 @@ export class ResolveContext {
     this.error(path, `${JSON.stringify(value)} is not a known ${what}${didYouMean(value, candidates)}`);
   }
 
-  /** Reports a duplicate name; returns true when `name` was already seen. */
+  /** Reports a duplicate name (`"x" is already used by <what> <where>`); returns true when `name` was already seen. */
   duplicate(seen: Map<string, string>, path: readonly PathSegment[], name: string, where: string, what: string): boolean {
     const first = seen.get(name);
     if (first !== undefined) {
-      this.error(path, `${JSON.stringify(name)} is a duplicate ${what} name (first used by ${first})`);
+      this.error(path, `${JSON.stringify(name)} is already used by ${first}`);
       return true;
     }
-    seen.set(name, where);
+    seen.set(name, `${what} ${where}`);
     return false;
   }
 }

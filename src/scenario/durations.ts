@@ -9,8 +9,8 @@ const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, 
 const DURATION_RE = /^(-?)([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)$/;
 const RATE_RE = /^([0-9]+(?:\.[0-9]+)?)\/(s|m|h)$/;
 
-export const DURATION_EXPECTED = 'a number of milliseconds or "<number><unit>" with unit ms, s, m, h or d (e.g. "30s", "-1h")';
-export const RATE_EXPECTED = '"<number>/<unit>" with unit s, m or h (e.g. "100/s")';
+export const DURATION_EXPECTED = 'milliseconds as a number, or "<number><unit>" with unit ms, s, m, h or d, e.g. "30s" or "-1h"';
+export const RATE_EXPECTED = '"<number>/<unit>" with unit s, m or h, e.g. "100/s"';
 
 /** Result of parsing: the value, or why it is not one (the text completes `<value> ...`). */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };

@@ -27,20 +27,34 @@ export const SW_NOT_READY_WINDOW_DEFAULT_MS = 30_000;
 
 type Section = (typeof LIST_SECTIONS)[number];
 
+/** Top-level scalars replaced (undefined = default) when invalid, to keep checking the rest. */
+const SCALAR_STAND_INS: Readonly<Record<string, unknown>> = {
+  name: "invalid-name", description: undefined, epoch: undefined, seed: undefined, settings: undefined,
+};
+
 /** Schema validation; items that fail are left out (and remembered) so the reference checks can still run. */
 function validate(value: unknown, issues: PathIssue[]): { doc: ScenarioDoc; kept: Map<Section, number[]>; broken: Set<string> } | null {
   const first = scenarioSchema.safeParse(value);
   if (first.success) return { doc: first.data, kept: new Map(), broken: new Set() };
   issues.push(...first.error.issues.flatMap((i) => convertZodIssue(i, value, scenarioSchema)));
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
+  const pruned: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   const badItems = new Map<Section, Set<number>>();
   for (const i of first.error.issues) {
     const [section, index] = i.path;
-    if (typeof index !== "number" || !(LIST_SECTIONS as readonly unknown[]).includes(section)) return null;
-    const set = badItems.get(section as Section) ?? new Set<number>();
-    set.add(index);
-    badItems.set(section as Section, set);
+    if (section === undefined && i.code === "unrecognized_keys") {
+      for (const k of i.keys) delete pruned[k];
+    } else if (typeof section === "string" && section in SCALAR_STAND_INS) {
+      // A bad top-level setting: carry on with a stand-in so that the rest of the file is still checked.
+      pruned[section] = SCALAR_STAND_INS[section];
+    } else if (typeof index === "number" && (LIST_SECTIONS as readonly unknown[]).includes(section)) {
+      const set = badItems.get(section as Section) ?? new Set<number>();
+      set.add(index);
+      badItems.set(section as Section, set);
+    } else {
+      return null;
+    }
   }
-  const pruned: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   const kept = new Map<Section, number[]>();
   const broken = new Set<string>();
   for (const [section, bad] of badItems) {
@@ -68,7 +82,7 @@ function checkEndpointNames(ctx: ResolveContext, drafts: VmDraft[]): void {
       seen.set(name, `${what} ${where}`);
     } else if (first !== `${what} ${where}` && !reported.has(name)) {
       reported.add(name);
-      ctx.error(path, `${JSON.stringify(name)} is a duplicate name (first used by ${first}); VMs, PaaS, appliances, externals and load balancers share one namespace`);
+      ctx.error(path, `${JSON.stringify(name)} is already used by ${first} (VMs, PaaS, appliances, externals and load balancers share one namespace)`);
     }
   };
   for (const d of drafts) check(d.name, [...d.path, "name"], d.role.kind === "vm" ? "VM" : d.role.kind);

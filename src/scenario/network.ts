@@ -62,7 +62,7 @@ export function buildNetwork(ctx: ResolveContext): Network {
     const subnetNames = new Map<string, string>();
     v.subnets.forEach((s, j) => {
       const sp: PathSegment[] = [...path, "subnets", j];
-      if (ctx.duplicate(subnetNames, [...sp, "name"], s.name, formatPath(sp), `subnet (in ${v.name})`)) return;
+      if (ctx.duplicate(subnetNames, [...sp, "name"], s.name, formatPath(sp), "subnet")) return;
       const bits = parseCidr(s.prefix)?.bits ?? 0;
       if (bits > SUBNET_MIN_PREFIX_BITS_MAX) {
         ctx.error([...sp, "prefix"], `${JSON.stringify(s.prefix)} is smaller than Azure's smallest subnet (/${SUBNET_MIN_PREFIX_BITS_MAX})`);
@@ -125,7 +125,7 @@ function buildPeerings(ctx: ResolveContext, vnetByName: Map<string, Vnet>): Peer
     for (const d of directions) {
       const name = p.between !== undefined || p.name === undefined ? `${d.from}-to-${d.to}` : p.name;
       const pairKey = `${d.from}->${d.to}`;
-      if (ctx.duplicate(seenPairs, d.toPath, pairKey, formatPath(path), "peering direction")) continue;
+      if (ctx.duplicate(seenPairs, d.toPath, pairKey, formatPath(path), "peering")) continue;
       if (ctx.duplicate(seenNames, [...path, "name"], name, formatPath(path), "peering")) continue;
       out.push({ name, fromVnet: d.from, toVnet: d.to });
     }

@@ -60,14 +60,15 @@ export function expandTraffic(ctx: ResolveContext, t: Topology): FlowSpec[] {
   const seed = t.settings.seed;
   const flows: FlowSpec[] = [];
   const names = new Map<string, number>();
-  const add = (spec: FlowSpec, path: readonly PathSegment[]): void => {
-    const prev = names.get(spec.name);
+  /** Claims a flow name for traffic[i]; reports and returns false when an earlier item has it. */
+  const claimName = (name: string, i: number, path: readonly PathSegment[]): boolean => {
+    const prev = names.get(name);
     if (prev !== undefined) {
-      ctx.error(path, `${JSON.stringify(spec.name)} is a duplicate flow name (first used by traffic[${prev}])`);
-      return;
+      ctx.error(path, `${JSON.stringify(name)} is already used by flow traffic[${prev}]`);
+      return false;
     }
-    names.set(spec.name, Number(path[1]));
-    flows.push(spec);
+    names.set(name, i);
+    return true;
   };
   ctx.doc.traffic.forEach((tr, i) => {
     const path: PathSegment[] = ["traffic", i];
@@ -94,13 +95,15 @@ export function expandTraffic(ctx: ResolveContext, t: Topology): FlowSpec[] {
           const name = `${tr.name ?? ""}:${a.name}->${b.name}`;
           const flow: Flow = { srcIp: index.get(a.name) ?? "", dstIp: index.get(b.name) ?? "", protocol: tr.protocol,
             srcPort: icmp ? 0 : defaultSrcPort(seed, name), dstPort: icmp ? 0 : tr.dstPort };
-          add({ name, from: a.name, to: b.name, flow, ...common }, [...path, "name"]);
+          if (claimName(name, i, [...path, "name"])) flows.push({ name, from: a.name, to: b.name, flow, ...common });
         }
       }
       return;
     }
     const from = tr.from ?? "";
     const to = tr.to ?? "";
+    const name = tr.name ?? `${from}->${to}`;
+    if (!claimName(name, i, tr.name === undefined ? path : [...path, "name"])) return;
     const srcIp = resolveEndpoint(ctx, index, [...path, "from"], from);
     const dstIp = resolveEndpoint(ctx, index, [...path, "to"], to);
     if (srcIp === null || dstIp === null) return;
@@ -108,9 +111,8 @@ export function expandTraffic(ctx: ResolveContext, t: Topology): FlowSpec[] {
       ctx.error(path, `is over the limit of ${FLOWS_MAX} flows in total (FLOWS_MAX)`);
       return;
     }
-    const name = tr.name ?? `${from}->${to}`;
     const flow: Flow = { srcIp, dstIp, protocol: tr.protocol, srcPort: icmp ? 0 : (tr.srcPort ?? defaultSrcPort(seed, name)), dstPort: icmp ? 0 : tr.dstPort };
-    add({ name, from, to, flow, ...common }, tr.name === undefined ? path : [...path, "name"]);
+    flows.push({ name, from, to, flow, ...common });
   });
   return flows;
 }

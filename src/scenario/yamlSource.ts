@@ -28,6 +28,13 @@ function positionOf(source: YamlSource, offset: number): { line: number; column:
   return { line: p.line, column: p.col };
 }
 
+/** The map key written at `offset` (yaml reports a duplicate key by its first character only). */
+function keyAt(text: string, offset: number): string {
+  const m = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^:,{}[\]\n]*?))\s*:/.exec(text.slice(offset));
+  if (m === null) return text.slice(offset, offset + 1);
+  return (m[1] ?? m[2]?.replace(/''/g, "'") ?? m[3] ?? "").trim();
+}
+
 /** Parses YAML 1.2 (core schema). Duplicate keys are errors. */
 export function parseYaml(text: string, file: string): ParsedYaml {
   const lineCounter = new LineCounter();
@@ -36,7 +43,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const issues: ScenarioIssue[] = doc.errors.map((e) => {
     const { line, column } = positionOf(source, e.pos[0]);
     const message = e.code === "DUPLICATE_KEY"
-      ? `duplicate key ${JSON.stringify(text.slice(e.pos[0], e.pos[1]))}`
+      ? `duplicate key ${JSON.stringify(keyAt(text, e.pos[0]))}`
       : `YAML syntax error: ${e.message}`;
     return { file, line, column, path: "(yaml)", message };
   });
