@@ -27,6 +27,7 @@ import {
 } from "../constants.js";
 import type { AeadKey } from "../suites/aead.js";
 import type { SuiteInfo } from "../suites/registry.js";
+import { ViewCache } from "../suites/view-cache.js";
 import { writeEpochSeq, type RecordHeader } from "./header.js";
 
 const NONCE_BYTES = 12;
@@ -46,6 +47,7 @@ export class CipherState {
   private readonly aad = new Uint8Array(AAD_BYTES);
   private readonly explicitNonce: boolean;
   private lastSealedSeq = -1;
+  private readonly ciphertextView = new ViewCache();
 
   constructor(suite: SuiteInfo, key: AeadKey, fixedIv: Uint8Array, epoch: number) {
     if (key.algorithm !== suite.aead || key.tagBytes !== suite.tagBytes) {
@@ -109,7 +111,7 @@ export class CipherState {
     if (this.explicitNonce) {
       // explicit nonce = epoch||seq, identical to header bytes 3..10
       out.copyWithin(ctOffset, o + 3, o + 11);
-      this.nonce.set(this.aad.subarray(0, 8), 4);
+      for (let i = 0; i < 8; i++) this.nonce[4 + i] = this.aad[i]!;
       ctOffset += 8;
     } else {
       this.xorNonce(out, o + 3);
@@ -146,7 +148,7 @@ export class CipherState {
     } else {
       this.xorNonce(record, o + 3);
     }
-    const ct = record.subarray(ctOffset, o + RECORD_HEADER_BYTES + header.length);
+    const ct = this.ciphertextView.get(record, ctOffset, o + RECORD_HEADER_BYTES + header.length);
     return this.key.open(this.nonce, this.aad, ct, out, outOffset);
   }
 

@@ -15,6 +15,7 @@ import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
 import type { AeadBackend, AeadKey } from "./aead.js";
 import type { AeadAlgorithm } from "./registry.js";
 import { checkKey, checkNonce, checkOut } from "./checks.js";
+import { ViewCache } from "./view-cache.js";
 
 const KEY_BYTES: Partial<Record<AeadAlgorithm, number>> = {
   "aes-128-gcm": 16,
@@ -62,6 +63,8 @@ class NobleChachaKey implements AeadKey {
   readonly algorithm: AeadAlgorithm = "chacha20-poly1305";
   readonly tagBytes = TAG_BYTES;
   private readonly key: Uint8Array;
+  private readonly sealView = new ViewCache();
+  private readonly openView = new ViewCache();
   constructor(key: Uint8Array) {
     checkKey("noble", "chacha20-poly1305", key, 32);
     this.key = key.slice();
@@ -73,7 +76,7 @@ class NobleChachaKey implements AeadKey {
     checkOut(this.algorithm, out, outOffset, n);
     // noble copies plaintext into output with TypedArray#set (memmove semantics) and then encrypts
     // in place, so any overlap between plaintext and out is safe.
-    chacha20poly1305(this.key, nonce, aad).encrypt(plaintext, out.subarray(outOffset, outOffset + n));
+    chacha20poly1305(this.key, nonce, aad).encrypt(plaintext, this.sealView.get(out, outOffset, outOffset + n));
     return n;
   }
 
@@ -84,7 +87,7 @@ class NobleChachaKey implements AeadKey {
     checkOut(this.algorithm, out, outOffset, n);
     try {
       // Tag is verified before anything is written to `out` (noble decrypt order, RFC 8439 §2.8).
-      chacha20poly1305(this.key, nonce, aad).decrypt(ciphertextAndTag, out.subarray(outOffset, outOffset + n));
+      chacha20poly1305(this.key, nonce, aad).decrypt(ciphertextAndTag, this.openView.get(out, outOffset, outOffset + n));
     } catch {
       return -1;
     }

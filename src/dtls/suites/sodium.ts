@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import type { AeadBackend, AeadKey } from "./aead.js";
 import type { AeadAlgorithm } from "./registry.js";
 import { checkKey, checkNonce, checkOut, overlapsShifted } from "./checks.js";
+import { ViewCache } from "./view-cache.js";
 
 /** The part of sodium-native's API this backend uses. */
 interface SodiumAeadApi {
@@ -40,6 +41,8 @@ class SodiumChachaKey implements AeadKey {
   readonly algorithm: AeadAlgorithm = "chacha20-poly1305";
   readonly tagBytes = TAG_BYTES;
   private readonly key: Uint8Array;
+  private readonly sealView = new ViewCache();
+  private readonly openView = new ViewCache();
   constructor(
     private readonly sodium: SodiumAeadApi,
     key: Uint8Array,
@@ -55,7 +58,7 @@ class SodiumChachaKey implements AeadKey {
     // libsodium supports exact in-place (m == c) but not shifted overlap: copy the input first then.
     const m = overlapsShifted(plaintext, plaintext.length, out, outOffset, n) ? plaintext.slice() : plaintext;
     this.sodium.crypto_aead_chacha20poly1305_ietf_encrypt(
-      out.subarray(outOffset, outOffset + n),
+      this.sealView.get(out, outOffset, outOffset + n),
       m,
       aad,
       null,
@@ -75,7 +78,14 @@ class SodiumChachaKey implements AeadKey {
       : ciphertextAndTag;
     try {
       // Throws "could not verify data" on a bad tag (libsodium returns -1 and zeroes m).
-      this.sodium.crypto_aead_chacha20poly1305_ietf_decrypt(out.subarray(outOffset, outOffset + n), null, c, aad, nonce, this.key);
+      this.sodium.crypto_aead_chacha20poly1305_ietf_decrypt(
+        this.openView.get(out, outOffset, outOffset + n),
+        null,
+        c,
+        aad,
+        nonce,
+        this.key,
+      );
     } catch {
       return -1;
     }
