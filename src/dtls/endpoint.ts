@@ -140,6 +140,7 @@ export class DtlsEndpoint {
   /** Application records waiting for a fresh key (records-per-key limit reached during a rekey). */
   private pendingApp: Uint8Array[] = [];
   private rekeyTimer: TimerHandle | null = null;
+  private peerRefusedRekey = false;
   private retireTimers: TimerHandle[] = [];
   private readonly hdr: RecordHeader = emptyRecordHeader();
 
@@ -258,7 +259,7 @@ export class DtlsEndpoint {
     const ws = this.writeStates.get(this.epoch)!;
     if (this.pendingApp.length > 0 || ws.nextSeq >= this.limits.recordsPerKeyMax) {
       // Hard limit: never seal more under this key; wait for the rekey (make before break).
-      if (this.hs === null) this.rekey();
+      if (this.hs === null) this.autoRekey();
       if (this.pendingApp.length >= this.limits.pendingRecordsMax) {
         this.stats.rejected["over-limit"]++;
         return false;
@@ -267,8 +268,13 @@ export class DtlsEndpoint {
       return true;
     }
     this.transmitRecord(this.epoch, ContentType.ApplicationData, data);
-    if (this.rekeyPolicy.afterRecords > 0 && ws.nextSeq >= this.rekeyPolicy.afterRecords && this.hs === null) this.rekey();
+    if (this.rekeyPolicy.afterRecords > 0 && ws.nextSeq >= this.rekeyPolicy.afterRecords && this.hs === null) this.autoRekey();
     return true;
+  }
+
+  /** Rekeys started by policy or limits stop once the peer refused (no_renegotiation). */
+  private autoRekey(): void {
+    if (!this.peerRefusedRekey) this.rekey();
   }
 
   /** Starts a new handshake in this association (renegotiation, RFC 5746); no-op if one runs. */
@@ -508,7 +514,9 @@ export class DtlsEndpoint {
       return;
     }
     if (description === AlertDescription.NoRenegotiation && this.hs !== null && this.hs.isRenegotiation) {
-      // The peer refuses our rekey: keep using the current keys (records-per-key still applies).
+      // The peer refuses our rekey: keep using the current keys (records-per-key still applies)
+      // and stop rekeying automatically; an explicit rekey() may try again.
+      this.peerRefusedRekey = true;
       this.hs.stop();
       this.hs = null;
       this.flushPending();
@@ -658,6 +666,8 @@ export class DtlsEndpoint {
     while (this.pendingApp.length > 0 && this.stateValue === "connected" && ws.nextSeq < this.limits.recordsPerKeyMax) {
       this.transmitRecord(this.epoch, ContentType.ApplicationData, this.pendingApp.shift()!);
     }
+    // The fresh key ran out too while draining the queue: the next rekey starts at once.
+    if (this.pendingApp.length > 0 && this.stateValue === "connected" && this.hs === null) this.autoRekey();
   }
 
   /** Old epochs stay readable for a while after a rekey, then their keys are dropped. */
@@ -676,7 +686,7 @@ export class DtlsEndpoint {
     if (this.rekeyPolicy.afterMs > 0) {
       this.rekeyTimer = this.options.clock.setTimer(this.rekeyPolicy.afterMs, () => {
         this.rekeyTimer = null;
-        this.rekey();
+        this.autoRekey();
       });
     }
   }
