@@ -162,8 +162,9 @@ function routeText(s: Entry, d: Entry): string {
   return `across ${a.region === b.region ? "regional" : "global"} peering ${a.name} <-> ${b.name}`;
 }
 
-function viaText(e: Entry): string {
-  return e.endpoint.via === null ? "" : ` via ${e.endpoint.via} to backend ${e.endpoint.name}`;
+/** "vm-2 (Standard_D4s_v5)", or "backend vm-2 (Standard_D4s_v5) of ilb-web" when reached through a load balancer. */
+function nameOf(e: Entry): string {
+  return e.endpoint.via === null ? e.label : `backend ${e.label} of ${e.endpoint.via}`;
 }
 
 /** The encryption outcome of `flow` in `topology` at virtual time `nowMs`. Never throws for a flow over a valid topology. */
@@ -288,5 +289,5 @@ export function decide(flow: Flow, topology: Topology, nowMs: number): Verdict {
     return verdict(CAP_REASON[c] ?? "size-unsupported", enf, detail, se, de);
   }
   // 14. encrypted
-  return verdict("encrypted", enf, `${s.label}${viaText(s)} and ${d.label}${viaText(d)} can both encrypt, ${routeText(s, d)}: the flow is carried in the DTLS tunnel`, se, de);
+  return verdict("encrypted", enf, `${nameOf(s)} and ${nameOf(d)} can both encrypt, ${routeText(s, d)}: the flow is carried in the DTLS tunnel`, se, de);
 }

@@ -117,4 +117,22 @@ describe("decide properties", () => {
   it("mixed enforcement: DropUnencrypted applies only when both ends enforce it", () => {
     fc.assert(fc.property(arbTopologyWithFlows({ maxVnets: 4 }), dropProperty), { numRuns: RUNS });
   });
+
+  it("once every VM's not-ready window has passed, no flow is NX_SW_NOT_READY", () => {
+    fc.assert(fc.property(arbTopologyWithFlows(), ({ topology, flows }) => {
+      const lastStart = Math.max(0, ...topology.vms.map((v) => v.lastStartedAtMs ?? 0));
+      const later = lastStart + topology.settings.swNotReadyWindowMs;
+      for (const f of flows) expect(decide(f, topology, later).reason).not.toBe("host-software-not-ready");
+    }), { numRuns: RUNS });
+  });
+
+  it("with encryption off everywhere nothing is encrypted and nothing is NX_NOT_ACCEPTED", () => {
+    fc.assert(fc.property(arbTopologyWithFlows({ encryption: "off" }), ({ topology, flows, nowMs }) => {
+      for (const f of flows) {
+        const v = decide(f, topology, nowMs);
+        expect(["X", "NX_NOT_ACCEPTED", "NX_SW_NOT_READY", "NX_HW_NOT_SUPPORTED", "NX_NOT_SUPPORTED", "NX_LOCAL_DST"]).not.toContain(v.encryption);
+        expect(v.enforcement).toBe("AllowUnencrypted");
+      }
+    }), { numRuns: RUNS });
+  });
 });
