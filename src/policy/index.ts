@@ -8,3 +8,4 @@ export { decide } from "./decide.js";
 export { lint, DROP_UNENCRYPTED_FEATURE, SUGGESTED_SIZE, type Diagnostic } from "./lint.js";
 export { LINT_RULES, type LintCode, type LintRule, type LintSeverity } from "./lint-rules.js";
 export { reasonTableMarkdown } from "./reason-table-markdown.js";
+export { VNETS_MAX } from "./topology-index.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decide } from "../../src/policy/decide.js";
+import { lint } from "../../src/policy/lint.js";
 import { VNETS_MAX, indexTopology } from "../../src/policy/topology-index.js";
 import type { Reason } from "../../src/policy/reasons.js";
 import type { Topology } from "../../src/topology/model.js";
@@ -243,6 +244,22 @@ describe("decide: robustness and the index", () => {
   it("enforces VNETS_MAX when indexing", () => {
     const many = topology({ vnets: Array.from({ length: VNETS_MAX + 1 }, (_, i) => vnet(`v-${i}`, i % 256)) });
     expect(() => decide(flow("10.0.1.4", "10.0.1.5"), many, 0)).toThrow(/4097 VNets, expected at most VNETS_MAX = 4096/);
+  });
+
+  it("does not mutate the topology (deep-frozen input)", () => {
+    const freeze = <T>(x: T): T => {
+      if (typeof x === "object" && x !== null) {
+        for (const v of Object.values(x)) freeze(v);
+        Object.freeze(x);
+      }
+      return x;
+    };
+    const t = freeze(topology({
+      vms: [vm("vm-1", "10.0.1.4"), vm("vm-2", "10.0.1.5", { size: UNSUPPORTED_SIZE })],
+      loadBalancers: [ilb("ilb-1", "10.0.1.100", [{ vm: "vm-1" }, { vm: "vm-2" }])],
+    }));
+    expect(decide(flow("10.0.1.5", "10.0.1.100"), t, 0).reason).toBeDefined();
+    expect(lint(t).map((d) => d.code)).toEqual(["VNE004", "VNE007"]);
   });
 
   it("never throws on odd flows", () => {
