@@ -8,7 +8,7 @@ export function reasonTableMarkdown(): string {
   ];
   for (const r of REASONS) {
     const row = REASON_TABLE[r];
-    lines.push(`| \`${r}\` | \`${row.allow.encryption}\` ${row.allow.action} | \`${row.drop.encryption}\` ${row.drop.action} | ${row.summary} |`);
+    lines.push(`| \`${r}\` | \`${row.allow.encryption}\` ${row.allow.action} | \`${row.drop.encryption}\` ${row.drop.action} | ${row.summary.replace(/\|/g, "\\|")} |`);
   }
   return lines.join("\n") + "\n";
 }
