@@ -70,7 +70,7 @@ export function collectAks(ctx: ResolveContext, net: Network, book: AddressBook)
         } else {
           ctx.error([...path, "podCidr"], `${JSON.stringify(c.podCidr)} overlaps ${clash} of VNet ${vnet?.name ?? ""} (the pod CIDR must be outside the VNet)`);
         }
-      } else if (c.podSubnet === undefined) {
+      } else {
         podRange = { ref: null, prefix: podCidr };
       }
     }
