@@ -4,7 +4,7 @@
  * Send pipeline (seal), everything written into the caller's `out`, nothing allocated here:
  *   1. header: type, version {254,253}, epoch, seq, length = record_iv + plaintext + tag (RFC 6347 §4.1)
  *   2. GCM/CCM: explicit nonce = the 64-bit DTLS sequence number epoch||seq (RFC 5288 §3,
- *      RFC 6655 §3 allow any unique value; OpenSSL also sends epoch||seq), written after the header;
+ *      RFC 6655 reuses that layout; any unique value is allowed, OpenSSL also sends epoch||seq), written after the header;
  *      nonce = fixed_iv(4) || explicit(8).
  *      ChaCha20: no explicit nonce; nonce = fixed_iv(12) XOR (0^32 || epoch||seq) (RFC 7905 §2).
  *   3. AAD = epoch(2) || seq(6) || type(1) || version(2) || plaintext length(2)

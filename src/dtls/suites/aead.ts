@@ -43,7 +43,7 @@ export const AEAD_ALGORITHMS: readonly AeadAlgorithm[] = Object.freeze([
   "chacha20-poly1305",
 ]);
 
-/** Key length per algorithm (RFC 5116 §5.1, §5.2; RFC 6655 §3; RFC 8439 §2.8). */
+/** Key length per algorithm (RFC 5116 §5.1, §5.2; RFC 6655 §4; RFC 8439 §2.8). */
 export const AEAD_KEY_BYTES: Readonly<Record<AeadAlgorithm, number>> = Object.freeze({
   "aes-128-gcm": 16,
   "aes-256-gcm": 32,
@@ -51,7 +51,7 @@ export const AEAD_KEY_BYTES: Readonly<Record<AeadAlgorithm, number>> = Object.fr
   "chacha20-poly1305": 32,
 });
 
-/** Tag length per algorithm (CCM_8: 8 bytes, RFC 6655 §3; the rest 16). */
+/** Tag length per algorithm (AEAD_AES_128_CCM_8: 8 bytes, RFC 6655 §4; the rest 16). */
 export const AEAD_TAG_BYTES: Readonly<Record<AeadAlgorithm, number>> = Object.freeze({
   "aes-128-gcm": 16,
   "aes-256-gcm": 16,

@@ -17,7 +17,7 @@ export interface SuiteInfo {
   readonly encKeyBytes: number;
   /** client/server_write_IV length from the key block: 4 for GCM/CCM (salt), 12 for ChaCha20 (RFC 7905 §2). */
   readonly fixedIvBytes: number;
-  /** Explicit per-record nonce carried in the record: 8 for GCM/CCM (RFC 5288 §3, RFC 6655 §3), 0 for ChaCha20. */
+  /** Explicit per-record nonce carried in the record: 8 for GCM/CCM (RFC 5288 §3; RFC 6655 uses the same layout), 0 for ChaCha20. */
   readonly recordIvBytes: number;
   /** Authentication tag: 16, or 8 for CCM_8 (RFC 6655 §4). */
   readonly tagBytes: number;
@@ -25,7 +25,7 @@ export interface SuiteInfo {
 
 export const SUITES: readonly SuiteInfo[] = Object.freeze(
   ([
-  // RFC 5487 §3.1
+  // RFC 5487 §2
   {
     name: "TLS_PSK_WITH_AES_128_GCM_SHA256",
     id: 0x00a8,
@@ -37,7 +37,7 @@ export const SUITES: readonly SuiteInfo[] = Object.freeze(
     recordIvBytes: 8,
     tagBytes: 16,
   },
-  // RFC 5487 §3.1
+  // RFC 5487 §2
   {
     name: "TLS_PSK_WITH_AES_256_GCM_SHA384",
     id: 0x00a9,
@@ -49,7 +49,7 @@ export const SUITES: readonly SuiteInfo[] = Object.freeze(
     recordIvBytes: 8,
     tagBytes: 16,
   },
-  // RFC 6655 §4 (CCM_8: 8-byte ICV); PRF is the TLS 1.2 default, SHA-256 (RFC 5246 §5)
+  // RFC 6655 §3 (PSK suites; AEAD_AES_128_CCM_8 with an 8-byte ICV, §4); PRF is the TLS 1.2 default, SHA-256 (RFC 5246 §5)
   {
     name: "TLS_PSK_WITH_AES_128_CCM_8",
     id: 0xc0a8,

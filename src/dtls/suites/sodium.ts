@@ -93,18 +93,21 @@ class SodiumChachaKey implements AeadKey {
   }
 }
 
-/** Loads sodium-native; returns an Error (not thrown) when it is not installed or fails to load. */
-export function loadSodiumBackend(): AeadBackend | Error {
+/**
+ * Loads sodium-native; returns an Error (not thrown) when it is not installed or fails to load.
+ * `moduleName` exists so tests can exercise the missing-module path.
+ */
+export function loadSodiumBackend(moduleName = "sodium-native"): AeadBackend | Error {
   let sodium: SodiumAeadApi;
   try {
     const require = createRequire(import.meta.url);
-    sodium = require("sodium-native") as SodiumAeadApi;
+    sodium = require(moduleName) as SodiumAeadApi;
   } catch (e) {
     const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    return new Error(`AEAD backend "sodium" is unavailable: sodium-native could not be loaded (${why}); install it or use "node"`);
+    return new Error(`AEAD backend "sodium" is unavailable: ${moduleName} could not be loaded (${why}); install sodium-native or use "node"`);
   }
   if (typeof sodium.crypto_aead_chacha20poly1305_ietf_encrypt !== "function") {
-    return new Error(`AEAD backend "sodium" is unavailable: sodium-native lacks crypto_aead_chacha20poly1305_ietf_encrypt`);
+    return new Error(`AEAD backend "sodium" is unavailable: ${moduleName} lacks crypto_aead_chacha20poly1305_ietf_encrypt`);
   }
   const backend: AeadBackend = Object.freeze({
     name: "sodium" as const,
