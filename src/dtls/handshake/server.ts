@@ -107,9 +107,12 @@ export class ServerHandshake extends HandshakeMachine {
     }
   }
 
-  /** A (newer) ClientHello restarts message_seq tracking at its own message_seq. */
+  /**
+   * Before the cookie is verified we hold no state: any ClientHello (a retransmitted first one
+   * after a lost HelloVerifyRequest, or the second one) restarts message_seq tracking at its own.
+   */
   protected override beforeAdd(f: HandshakeFragment): void {
-    if (this.stage === "wait-client-hello" && f.msgType === HandshakeType.ClientHello && f.messageSeq > this.reassembler.nextMessageSeq) {
+    if (this.stage === "wait-client-hello" && f.msgType === HandshakeType.ClientHello && f.messageSeq !== this.reassembler.nextMessageSeq) {
       this.reassembler.reset(f.messageSeq);
     }
   }
