@@ -13,8 +13,10 @@ export function colorEncryption(colors: Colors, value: FlowEncryption, text: str
   return colors.yellow(text);
 }
 
-function endpointLabel(label: string, ip: string): string {
-  return label === ip ? ip : `${label} ${ip}`;
+/** "vm-1 10.0.1.4"; for a load-balancer frontend also the backend the policy chose: "ilb 10.0.1.100 -> vm-2". */
+function endpointLabel(label: string, ip: string, resolved: FlowEvaluation["src"]): string {
+  const base = label === ip ? ip : `${label} ${ip}`;
+  return resolved !== null && resolved.via !== null ? `${base} -> ${resolved.name}` : base;
 }
 
 function protocolPort(flow: FlowEvaluation): string {
@@ -25,8 +27,8 @@ function flowColumns(colors: Colors): Column<FlowEvaluation>[] {
   return [
     { header: "FLOW", text: (f) => f.name, color: (p) => colors.bold(p) },
     { header: "AT", align: "right", text: (f) => formatDurationMs(f.atMs) },
-    { header: "SOURCE", text: (f) => endpointLabel(f.from, f.srcIp) },
-    { header: "DESTINATION", text: (f) => endpointLabel(f.to, f.dstIp) },
+    { header: "SOURCE", text: (f) => endpointLabel(f.from, f.srcIp, f.src) },
+    { header: "DESTINATION", text: (f) => endpointLabel(f.to, f.dstIp, f.dst) },
     { header: "PROTO/PORT", text: protocolPort },
     { header: "ENCRYPTION", text: (f) => f.encryption, color: (p, _plain, f) => colorEncryption(colors, f.encryption, p) },
     { header: "ACTION", text: (f) => f.action, color: (p, _plain, f) => (f.action === "drop" ? colors.red(p) : p) },

@@ -146,3 +146,30 @@ describe("renderRun / renderLint", () => {
     expect(text).toMatch(/^0 errors, \d+ warnings?, \d+ info$/m);
   });
 });
+
+describe("renderRun with a load balancer", () => {
+  it("shows the backend the policy chose after the frontend", () => {
+    const s = parseScenario(
+      `name: ilb
+hosts:
+  - { name: h1, region: westeurope }
+  - { name: h2, region: westeurope }
+vnets:
+  - name: v
+    region: westeurope
+    addressSpace: [10.0.0.0/16]
+    encryption: { enabled: true }
+    subnets: [{ name: s, prefix: 10.0.1.0/24 }]
+vms:
+  - { name: c, size: Standard_D4s_v5, host: h1, subnet: v/s, ip: 10.0.1.4 }
+  - { name: b, size: Standard_D4s_v5, host: h2, subnet: v/s, ip: 10.0.1.5 }
+loadBalancers:
+  - { name: lb, vnet: v, frontendIp: 10.0.1.100, backends: [b] }
+traffic:
+  - { name: c-to-lb, from: c, to: lb }
+`,
+      "ilb.yaml",
+    );
+    expect(renderRun(evaluateScenario(s))).toMatch(/^c-to-lb +0 +c 10\.0\.1\.4 +lb 10\.0\.1\.100 -> b +tcp\/443 +X +deliver +encrypted$/m);
+  });
+});
