@@ -7,27 +7,36 @@
  * and never clobbers dist/src.
  */
 import { spawnSync } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
-export const CLI_MAIN = resolve(REPO_ROOT, "dist/e2e/src/cli/main.js");
+export const OUT_DIR = resolve(REPO_ROOT, "dist/e2e");
+export const CLI_MAIN = resolve(OUT_DIR, "src/cli/main.js");
 
 /** The build is tsc over a few dozen files; on a loaded 2-core machine it takes tens of seconds. */
 export const BUILD_TIMEOUT_MS = 240_000;
 /** One CLI invocation decides at most a few hundred flows. */
 export const RUN_TIMEOUT_MS = 30_000;
 
+/**
+ * Compiles the CLI from scratch (a stale dist/e2e must never be tested). tsc still emits when
+ * some file has a type error; that is reported as a warning (the type check proper is
+ * `npm run typecheck`), and only a missing entry point fails the build.
+ */
 export function buildCli(): void {
+  rmSync(OUT_DIR, { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
   const result = spawnSync(process.execPath, [tsc, "-p", "test/e2e/tsconfig.json"], {
     cwd: REPO_ROOT,
     encoding: "utf8",
     timeout: BUILD_TIMEOUT_MS,
   });
-  if (result.status !== 0) {
+  if (!existsSync(CLI_MAIN)) {
     throw new Error(`building the CLI for e2e tests failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
   }
+  if (result.status !== 0) console.warn(`e2e build: tsc reported errors (exit ${result.status}):\n${result.stdout}`);
 }
 
 export interface CliResult {
