@@ -26,11 +26,11 @@ import {
   type ContentType,
 } from "../constants.js";
 import type { AeadKey } from "../suites/aead.js";
+import { AEAD_NONCE_BYTES } from "../suites/checks.js";
 import type { SuiteInfo } from "../suites/registry.js";
 import { ViewCache } from "../suites/view-cache.js";
 import { writeEpochSeq, type RecordHeader } from "./header.js";
 
-const NONCE_BYTES = 12;
 const AAD_BYTES = 13; // RFC 5246 §6.2.3.3: seq_num(8) + type(1) + version(2) + length(2)
 
 export class CipherState {
@@ -43,7 +43,7 @@ export class CipherState {
 
   private readonly key: AeadKey;
   private readonly fixedIv: Uint8Array;
-  private readonly nonce = new Uint8Array(NONCE_BYTES);
+  private readonly nonce = new Uint8Array(AEAD_NONCE_BYTES);
   private readonly aad = new Uint8Array(AAD_BYTES);
   private readonly explicitNonce: boolean;
   private lastSealedSeq = -1;

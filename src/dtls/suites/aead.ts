@@ -18,8 +18,7 @@ import { nodeBackend } from "./node.js";
 import { nobleBackend } from "./noble.js";
 import { loadSodiumBackend } from "./sodium.js";
 
-/** Every TLS 1.2 AEAD suite here uses a 12-byte nonce (RFC 5116 §3.2 N_MIN = N_MAX = 12 for these). */
-export const AEAD_NONCE_BYTES = 12;
+export { AEAD_NONCE_BYTES } from "./checks.js";
 
 export interface AeadKey {
   readonly algorithm: AeadAlgorithm;

@@ -4,7 +4,8 @@
  */
 import type { AeadAlgorithm } from "./registry.js";
 
-const NONCE_BYTES = 12;
+/** Every TLS 1.2 AEAD suite here uses a 12-byte nonce (RFC 5116 §3.2: N_MIN = N_MAX = 12 for these AEADs). */
+export const AEAD_NONCE_BYTES = 12;
 
 export function checkKey(backend: string, alg: AeadAlgorithm, key: Uint8Array, expected: number): void {
   if (!(key instanceof Uint8Array) || key.length !== expected) {
@@ -14,8 +15,8 @@ export function checkKey(backend: string, alg: AeadAlgorithm, key: Uint8Array, e
 }
 
 export function checkNonce(alg: AeadAlgorithm, nonce: Uint8Array): void {
-  if (nonce.length !== NONCE_BYTES) {
-    throw new Error(`${alg}: "nonce" expected ${NONCE_BYTES} bytes, got ${nonce.length}`);
+  if (nonce.length !== AEAD_NONCE_BYTES) {
+    throw new Error(`${alg}: "nonce" expected ${AEAD_NONCE_BYTES} bytes, got ${nonce.length}`);
   }
 }
 
