@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { LINT_RULES, REASONS, REASON_TABLE } from "../../src/policy/index.js";
+import { scenarioJsonSchema } from "../../src/scenario/index.js";
 
 const README = "README.md";
 const SCENARIO_DIR = "scenarios";
@@ -51,7 +52,31 @@ function scenariosList(): string {
     .join("\n");
 }
 
-const BLOCKS: Record<string, () => string> = { reasons: reasonsTable, lint: lintTable, scenarios: scenariosList };
+function referenceScenario(): string {
+  return `\`\`\`yaml\n${readFileSync(join(SCENARIO_DIR, "reference.yaml"), "utf8").trimEnd()}\n\`\`\``;
+}
+
+const BLOCKS: Record<string, () => string> = {
+  reasons: reasonsTable,
+  lint: lintTable,
+  scenarios: scenariosList,
+  reference: referenceScenario,
+};
+
+/** Every property name anywhere in a JSON Schema (objects nested through items, anyOf, oneOf, ...). */
+function propertyNames(schema: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(schema)) {
+    for (const item of schema) propertyNames(item, out);
+  } else if (typeof schema === "object" && schema !== null) {
+    for (const [key, value] of Object.entries(schema)) {
+      if (key === "properties" && typeof value === "object" && value !== null) {
+        for (const name of Object.keys(value)) out.add(name);
+      }
+      propertyNames(value, out);
+    }
+  }
+  return out;
+}
 
 function blockPattern(name: string): RegExp {
   return new RegExp(`(<!-- ${name}:begin -->\\n)([\\s\\S]*?)(<!-- ${name}:end -->)`);
@@ -76,6 +101,14 @@ describe("README generated sections", () => {
     expect(currentBlock(text, name), `README block "${name}" (refresh: UPDATE_README=1 npx vitest run test/scenarios/readme.test.ts)`).toBe(
       BLOCKS[name]?.(),
     );
+  });
+
+  it("the reference scenario uses every field of the scenario JSON Schema", () => {
+    const reference = readFileSync(join(SCENARIO_DIR, "reference.yaml"), "utf8");
+    const names = [...propertyNames(scenarioJsonSchema())];
+    expect(names.length).toBeGreaterThan(50);
+    const missing = names.filter((name) => !new RegExp(`(^|[\\s{,])${name}:`, "m").test(reference));
+    expect(missing).toEqual([]);
   });
 
   it("documents every CLI command, the exit codes and the DTLS placeholder section", () => {
