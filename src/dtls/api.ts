@@ -99,6 +99,8 @@ export interface EndpointOptions {
    * (RFC 6347 §4.2.1). Default true (added by the handshake helper).
    */
   cookieExchange?: boolean;
+  /** Offer (client) / accept (server) the extended master secret (RFC 7627). Default true. */
+  extendedMasterSecret?: boolean;
 }
 
 export type EndpointState = "idle" | "handshaking" | "connected" | "closed" | "failed";

@@ -187,6 +187,7 @@ export class DtlsEndpoint {
       backend: options.backend,
       peerAddress: options.peerAddress ?? "peer",
       keyLog: options.keyLog,
+      extendedMasterSecret: options.extendedMasterSecret ?? true,
       cookieJar:
         this.role === "server" && !this.cookieVerified && options.cookieExchange !== false
           ? new CookieJar(options.clock, options.rng, COOKIE_SECRET_ROTATE_MS)

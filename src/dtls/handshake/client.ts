@@ -72,8 +72,8 @@ export class ClientHandshake extends HandshakeMachine {
     const extensions: Extension[] = [
       // RFC 5746 §3.4 (initial: empty) / §3.5 (renegotiation: client_verify_data).
       encodeRenegotiationInfo(this.previous?.clientVerifyData ?? new Uint8Array(0)),
-      encodeExtendedMasterSecret(),
     ];
+    if (cfg.extendedMasterSecret) extensions.push(encodeExtendedMasterSecret());
     if (offersEcdhe) {
       extensions.push(encodeSupportedGroups(cfg.groups.map((g) => NAMED_GROUP_IDS[g])), encodePointFormats());
     }

@@ -23,6 +23,8 @@ export interface HandshakeConfig {
   readonly keyLog: ((line: string) => void) | undefined;
   /** Server only: checks cookies when the endpoint itself answers cookie-less ClientHellos. */
   readonly cookieJar: CookieJar | null;
+  /** RFC 7627: offer (client) / accept (server) extended_master_secret. */
+  readonly extendedMasterSecret: boolean;
 }
 
 export interface HandshakeResult {

@@ -163,7 +163,7 @@ export class ServerHandshake extends HandshakeMachine {
     }
     this.suite = choice.suite;
     this.clientRandom = new Uint8Array(ch.random);
-    this.ems = findExtension(ch.extensions, ExtensionType.extended_master_secret) !== undefined;
+    this.ems = cfg.extendedMasterSecret && findExtension(ch.extensions, ExtensionType.extended_master_secret) !== undefined;
     cfg.rng(this.serverRandom);
     this.transcript.clear();
     this.transcript.add(m.msgType, m.messageSeq, m.body);

@@ -170,3 +170,47 @@ describe("handshake failures end with the right alert on both sides", () => {
     expect(p.clock.pendingTimers).toBe(0);
   });
 });
+
+describe("Finished verification", () => {
+  it("a tampered handshake message (same keys, different transcript) -> decrypt_error from the server", () => {
+    // Without EMS the keys do not depend on the transcript, so flipping a byte of the PSK hint in
+    // ServerKeyExchange leaves the record keys equal and only the Finished check can catch it.
+    const p = makePair({ clientSuites: ["TLS_PSK_WITH_AES_128_GCM_SHA256"], hint: "hint", client: { extendedMasterSecret: false } });
+    const send = p.st.send;
+    let n = 0;
+    p.st.send = (d: Uint8Array) => {
+      if (n++ === 1) {
+        const c = d.slice();
+        const i = Buffer.from(c).indexOf("hint");
+        c[i] ^= 0x20;
+        return send(c);
+      }
+      send(d);
+    };
+    p.server.start();
+    p.client.start();
+    p.clock.runUntilIdle(100_000);
+    expect(p.server.failure!.reason).toBe("bad-finished");
+    expect(p.serverAlerts).toContainEqual({ level: "fatal", description: AlertDescription.DecryptError, sent: true });
+    expect(p.client.failure!.reason).toBe("alert-received");
+    expect(p.clientAlerts).toContainEqual({ level: "fatal", description: AlertDescription.DecryptError, sent: false });
+  });
+
+  it("EMS mismatch is impossible to miss: with EMS on both sides the same tamper breaks the keys", () => {
+    const p = makePair({ clientSuites: ["TLS_PSK_WITH_AES_128_GCM_SHA256"], hint: "hint" });
+    const send = p.st.send;
+    let n = 0;
+    p.st.send = (d: Uint8Array) => {
+      if (n++ === 1) {
+        const c = d.slice();
+        c[Buffer.from(c).indexOf("hint")] ^= 0x20;
+        return send(c);
+      }
+      send(d);
+    };
+    p.server.start();
+    p.client.start();
+    p.clock.runUntilIdle(100_000);
+    expect(p.server.failure!.reason).toBe("bad-record-mac");
+  });
+});
