@@ -8,6 +8,13 @@ import { didYouMean } from "./suggest.js";
 
 type ZodIssue = z.core.$ZodIssue;
 
+/** Azure resource property names (ARM / az output) and the scenario key that means the same. */
+const AZURE_SYNONYMS: Readonly<Record<string, string>> = {
+  privateIp: "ip", privateIpAddress: "ip", privateIPAddress: "ip", addressPrefix: "prefix", addressPrefixes: "addressSpace",
+  enableAcceleratedNetworking: "acceleratedNetworking", vmSize: "size", location: "region", macAddress: "mac", ipConfigurations: "ipConfigs",
+  networkInterfaces: "nics", enforcementPolicy: "enforcement",
+};
+
 /** The raw value at `path`, or undefined. */
 export function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
   let v: unknown = root;
@@ -99,7 +106,9 @@ export function convertZodIssue(issue: ZodIssue, root: unknown, schema: z.ZodTyp
     case "unrecognized_keys":
       return issue.keys.map((key) => {
         const known = knownKeysAt(schema, path, root);
-        return { path: [...path, key], atKey: true, message: `unknown key ${JSON.stringify(key)}${didYouMean(key, known)}`, displayPath: path };
+        const synonym = AZURE_SYNONYMS[key];
+        const hint = synonym !== undefined && known.includes(synonym) ? ` (did you mean ${JSON.stringify(synonym)}?)` : didYouMean(key, known);
+        return { path: [...path, key], atKey: true, message: `unknown key ${JSON.stringify(key)}${hint}`, displayPath: path };
       });
     case "invalid_value": {
       const options = issue.values.map((v) => JSON.stringify(v));
