@@ -182,7 +182,7 @@ describe("Finished verification", () => {
       if (n++ === 1) {
         const c = d.slice();
         const i = Buffer.from(c).indexOf("hint");
-        c[i] ^= 0x20;
+        c[i] = c[i]! ^ 0x20;
         return send(c);
       }
       send(d);
@@ -203,7 +203,8 @@ describe("Finished verification", () => {
     p.st.send = (d: Uint8Array) => {
       if (n++ === 1) {
         const c = d.slice();
-        c[Buffer.from(c).indexOf("hint")] ^= 0x20;
+        const i = Buffer.from(c).indexOf("hint");
+        c[i] = c[i]! ^ 0x20;
         return send(c);
       }
       send(d);

@@ -3,7 +3,7 @@ import { ContentType, DTLS12_VERSION, HandshakeType } from "../../../src/dtls/co
 import { writeHandshakeHeader } from "../../../src/dtls/handshake/header.js";
 import { DEFAULT_LIMITS, EARLY_RECORDS_MAX, resolveLimits } from "../../../src/dtls/limits.js";
 import { writeRecordHeader } from "../../../src/dtls/record/header.js";
-import { connect, makePair } from "./harness.js";
+import { makePair } from "./harness.js";
 
 function handshakeRecord(seq: number, msgType: number, length: number, messageSeq: number, offset: number, fragment: Uint8Array): Uint8Array {
   const out = new Uint8Array(13 + 12 + fragment.length);

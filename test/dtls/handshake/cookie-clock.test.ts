@@ -4,7 +4,7 @@ import { CookieJar } from "../../../src/dtls/handshake/cookie.js";
 import type { ClientHello } from "../../../src/dtls/handshake/messages.js";
 import { seededRng } from "../../../src/dtls/transport/seeded.js";
 
-const ch = (random: number, cookie = new Uint8Array(0)): ClientHello => ({
+const ch = (random: number, cookie: Uint8Array = new Uint8Array(0)): ClientHello => ({
   clientVersion: 0xfefd,
   random: new Uint8Array(32).fill(random),
   sessionId: new Uint8Array(0),
