@@ -8,17 +8,15 @@ import { CliError, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from "./errors.js";
 import { setExitCode, writeErr } from "./io.js";
 import { buildProgram } from "./program.js";
 
-/** Commander codes that mean "the user asked for this output", not an error. */
-const COMMANDER_SUCCESS_CODES: ReadonlySet<string> = new Set(["commander.helpDisplayed", "commander.version"]);
-
 export async function main(argv: readonly string[]): Promise<void> {
   const program = buildProgram();
   try {
     await program.parseAsync([...argv], { from: "node" });
   } catch (error) {
     if (error instanceof CommanderError) {
-      // commander has already printed its message (and the help hint) on stderr.
-      setExitCode(COMMANDER_SUCCESS_CODES.has(error.code) ? EXIT_OK : EXIT_USAGE);
+      // commander has already printed its message (and the help hint) on stderr; exitCode 0 means
+      // the user asked for help or the version (`--help`, `help run`, `--version`).
+      setExitCode(error.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
     } else if (error instanceof CliError) {
       writeErr(error.message);
       setExitCode(error.exitCode);
@@ -29,5 +27,11 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
   }
 }
+
+// `vnetsim run x | head`: the reader went away; stop quietly instead of crashing on EPIPE.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(typeof process.exitCode === "number" ? process.exitCode : EXIT_OK);
+  throw error;
+});
 
 await main(process.argv);

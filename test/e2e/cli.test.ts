@@ -196,6 +196,12 @@ describe("help and usage", () => {
     expect(result.stdout).toContain("Examples:");
   });
 
+  it("vnetsim help run prints the run help, exit 0", () => {
+    const result = vnetsim(["help", "run"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("Usage: vnetsim run");
+  });
+
   it("vnetsim --help lists every command", () => {
     const result = vnetsim(["--help"]);
     expect(result.status).toBe(0);
