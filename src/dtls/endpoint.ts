@@ -407,7 +407,9 @@ export class DtlsEndpoint {
         return this.onHandshakeRecord(epoch, payload);
       case ContentType.ChangeCipherSpec:
         if (payload.length !== 1 || payload[0] !== 1) {
-          throw new DtlsFatal("decode-error", AlertDescription.DecodeError, `ChangeCipherSpec body expected [1], got ${payload.length} bytes`);
+          // RFC 6347 §4.1.2.7: invalid records are discarded, not fatal (it may be unprotected noise).
+          this.stats.rejected["bad-length"]++;
+          return;
         }
         if (this.hs === null || !this.hs.onChangeCipherSpec(epoch)) this.stats.rejected["unexpected"]++;
         return;
