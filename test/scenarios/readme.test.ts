@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { LINT_RULES, REASONS, REASON_TABLE } from "../../src/policy/index.js";
+import { LINT_RULES, reasonTableMarkdown } from "../../src/policy/index.js";
 import { scenarioJsonSchema } from "../../src/scenario/index.js";
 
 const README = "README.md";
@@ -17,18 +17,9 @@ function escapeCell(text: string): string {
   return text.replace(/\|/g, "\\|");
 }
 
+/** The policy renders its own table (src/policy/reason-table-markdown.ts); the README carries it verbatim. */
 function reasonsTable(): string {
-  const lines = [
-    "| reason | AllowUnencrypted | DropUnencrypted (both ends) | meaning |",
-    "|---|---|---|---|",
-  ];
-  for (const reason of REASONS) {
-    const row = REASON_TABLE[reason];
-    lines.push(
-      `| \`${reason}\` | \`${row.allow.encryption}\` ${row.allow.action} | \`${row.drop.encryption}\` ${row.drop.action} | ${escapeCell(row.summary)} |`,
-    );
-  }
-  return lines.join("\n");
+  return reasonTableMarkdown().trimEnd();
 }
 
 function lintTable(): string {
