@@ -84,3 +84,32 @@ describe("lossy link: handshake and data", () => {
     }
   }
 });
+
+describe("lossy link: rekey", () => {
+  for (const seed of [1, 2, 3, 4, 5]) {
+    it(`rekey handshakes over 10% loss + duplication + reordering complete, seed ${seed}`, () => {
+      const lossRng = seededRandom(seed * 7 + 3);
+      const p = makePair({ seed, link: { duplicateRate: 0.1, reorderRate: 0.2, latencyMs: 20, drop: () => lossRng() < 0.1 } });
+      p.server.start();
+      p.client.start();
+      p.clock.runUntil(() => p.client.state === "connected" && p.server.state === "connected", 1_000_000);
+      for (let r = 0; r < 3; r++) {
+        (r % 2 === 0 ? p.client : p.server).rekey();
+        p.clock.runUntil(() => !p.client.handshaking && !p.server.handshaking, 1_000_000);
+        // The client finishes last; the server may still be waiting for a lost flight's retransmission.
+        p.clock.advance(200_000);
+      }
+      expect(p.client.state).toBe("connected");
+      expect(p.server.state).toBe("connected");
+      expect(p.client.stats.rekeys).toBe(3);
+      expect(p.client.currentEpoch).toBe(4);
+      expect(p.server.currentEpoch).toBe(4);
+      // Data still flows (lossy: a duplicate-free subset arrives).
+      for (let i = 0; i < 50; i++) p.client.send(seqPayload(i, 24));
+      p.clock.advance(1000);
+      const got = p.serverData.map(payloadSeq);
+      expect(new Set(got).size).toBe(got.length);
+      expect(got.length).toBeGreaterThan(25);
+    });
+  }
+});
