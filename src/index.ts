@@ -5,6 +5,8 @@
 export type * from "./topology/model.js";
 // The topology: CIDR math and the VM size catalog.
 export * from "./topology/index.js";
+// Scenario files: parseScenario, loadScenarioFile, topologyAt, the JSON Schema, limits.
+export * from "./scenario/index.js";
 // The policy: decide(flow, topology, nowMs), lint(topology), the reason table.
 export * from "./policy/index.js";
 // Evaluating a whole scenario, as `vnetsim run` and `vnetsim lint` do.
