@@ -4,6 +4,7 @@
  * automatic choices never take an address or MAC a later item asked for).
  */
 import type { IpConfig, Nic, PowerState, VmRole } from "../topology/model.js";
+import { cidrContains } from "../topology/cidr.js";
 import { lookupSize, parseSizeName } from "../topology/sizes.js";
 import { AddressBook, checkSubnetIp } from "./addresses.js";
 import type { ResolveContext } from "./context.js";
@@ -168,11 +169,23 @@ export function collectVmDrafts(ctx: ResolveContext, net: Network): VmDraft[] {
   return drafts;
 }
 
-/** Claims every explicit VM address (reporting duplicates and addresses outside their subnet). */
-export function claimVmAddresses(ctx: ResolveContext, book: AddressBook, drafts: VmDraft[]): void {
+/**
+ * Claims every explicit VM address (reporting duplicates and addresses outside their subnet),
+ * and every public IP, which must lie outside every VNet's address space.
+ */
+export function claimVmAddresses(ctx: ResolveContext, net: Network, book: AddressBook, drafts: VmDraft[]): void {
   for (const d of drafts) {
     for (const nic of d.nics) {
       for (const c of nic.ipConfigs) {
+        if (c.publicIp !== null) {
+          const publicPath = [...c.path.slice(0, -1), "publicIp"];
+          const inside = net.vnets.find((v) => v.addressSpace.some((a) => cidrContains(a, c.publicIp ?? "")));
+          if (inside !== undefined) {
+            ctx.error(publicPath, `${JSON.stringify(c.publicIp)} is inside the address space of VNet ${inside.name} (expected a public address)`);
+          } else {
+            book.claim(ctx, publicPath, c.publicIp, `public IP of ${d.label}`);
+          }
+        }
         if (c.ip === null || c.info === null) continue;
         if (checkSubnetIp(ctx, c.path, c.ip, c.subnetRef, c.info.subnet.prefix)) book.claim(ctx, c.path, c.ip, d.label);
       }

@@ -99,7 +99,7 @@ export function resolveScenario(ctx: ResolveContext): Omit<Scenario, "file"> {
   const book = new AddressBook();
   const drafts = collectVmDrafts(ctx, net);
   checkEndpointNames(ctx, drafts);
-  claimVmAddresses(ctx, book, drafts);
+  claimVmAddresses(ctx, net, book, drafts);
   const applianceDrafts = collectAppliances(ctx, net, book);
   claimLoadBalancerFrontends(ctx, net, book);
   const externals = buildExternals(ctx, net, book);
