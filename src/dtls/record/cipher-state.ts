@@ -97,6 +97,18 @@ export class CipherState {
     if (!Number.isInteger(type) || type < 0 || type > 0xff) {
       throw new Error(`CipherState.seal: "type" expected a content type byte, got ${type}`);
     }
+    const prefixBytes = RECORD_HEADER_BYTES + this.suite.recordIvBytes;
+    if (payload.buffer === out.buffer && n > 0) {
+      // The header and explicit nonce are written before the payload is read, so a payload that
+      // overlaps them would be corrupted. Exactly in place (payload at out[outOffset + prefix]) is fine.
+      const p = payload.byteOffset;
+      const h = out.byteOffset + outOffset;
+      if (p < h + prefixBytes && h < p + n && p !== h + prefixBytes) {
+        throw new Error(
+          `CipherState.seal: "payload" overlaps the record header being written; expected it at out[${outOffset + prefixBytes}] or apart`,
+        );
+      }
+    }
     const fragmentLength = total - RECORD_HEADER_BYTES;
     const o = outOffset;
     // Header (RFC 6347 §4.1)

@@ -38,6 +38,14 @@ const ALGS: Readonly<Record<AeadAlgorithm, NodeAlg>> = {
 
 const available = new Set(getCiphers());
 
+/**
+ * Zero-length input with a non-null backing store. Node passes a NULL data pointer for an empty
+ * Uint8Array whose ArrayBuffer was materialized (e.g. after reading `.buffer`), skips the OpenSSL
+ * update call, and CCM then fails in final() with "tag not set" (found by a test; GCM and
+ * ChaCha20 are unaffected). An empty view of a real 16-byte buffer avoids it.
+ */
+const EMPTY_INPUT = new Uint8Array(16).subarray(0, 0);
+
 class NodeAeadKey implements AeadKey {
   readonly algorithm: AeadAlgorithm;
   readonly tagBytes: number;
@@ -70,7 +78,7 @@ class NodeAeadKey implements AeadKey {
       c.setAAD(aad);
     }
     // update() consumes all input before we write, so in-place and overlapping calls are safe.
-    const ct = c.update(plaintext);
+    const ct = c.update(n === 0 ? EMPTY_INPUT : plaintext);
     c.final();
     const tag = c.getAuthTag();
     out.set(ct, outOffset);
@@ -92,7 +100,7 @@ class NodeAeadKey implements AeadKey {
       } else {
         d.setAAD(aad);
       }
-      const pt = d.update(ciphertextAndTag.subarray(0, n));
+      const pt = d.update(n === 0 ? EMPTY_INPUT : ciphertextAndTag.subarray(0, n));
       d.final(); // throws "unable to authenticate data" on a bad tag
       out.set(pt, outOffset);
       return n;

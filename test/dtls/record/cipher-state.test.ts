@@ -39,7 +39,8 @@ function expectedRecord(suite: SuiteInfo, epoch: number, seq: number, type: numb
   const c = createCipheriv(name as "aes-128-gcm", keyFor(suite, 1), nonce, { authTagLength: suite.tagBytes });
   if (suite.aead === "aes-128-ccm-8") c.setAAD(aad, { plaintextLength: payload.length });
   else c.setAAD(aad);
-  const ct = Buffer.concat([c.update(payload), c.final(), c.getAuthTag()]);
+  // Buffer.from copies: node mishandles an empty Uint8Array whose .buffer was read (see node.ts).
+  const ct = Buffer.concat([c.update(Buffer.from(payload)), c.final(), c.getAuthTag()]);
   const len = explicit.length + ct.length;
   const header = Buffer.concat([Buffer.from([type, 0xfe, 0xfd]), seqNum, Buffer.from([len >> 8, len & 0xff])]);
   return Buffer.concat([header, explicit, ct]).toString("hex");
@@ -175,6 +176,16 @@ describe("CipherState", () => {
       });
     });
   }
+
+  it("seal refuses a payload that overlaps the header it is about to write (but allows exact in place)", () => {
+    const suite = suiteByName("TLS_PSK_WITH_AES_128_GCM_SHA256");
+    const st = stateFor(suite, "node", 1);
+    const buf = new Uint8Array(200);
+    expect(() => st.seal(23, 1, buf.subarray(10, 60), buf, 0)).toThrow(/"payload" overlaps the record header/);
+    expect(() => st.seal(23, 2, buf.subarray(0, 50), buf, 5)).toThrow(/expected it at out\[26\]/);
+    expect(st.seal(23, 3, buf.subarray(21, 71), buf, 0)).toBe(50 + 37);
+    expect(st.seal(23, 4, buf.subarray(150, 160), buf, 0)).toBe(10 + 37); // same buffer, apart
+  });
 
   it("rejects bad construction and seal arguments with named messages", () => {
     const gcm = suiteByName("TLS_PSK_WITH_AES_128_GCM_SHA256");

@@ -121,6 +121,22 @@ describe("AEAD backends agree with each other", () => {
         }
       });
 
+      it(`${b.name} ${alg}: empty plaintext works, including an empty array whose .buffer was read`, () => {
+        const k = b.importKey(alg, new Uint8Array(AEAD_KEY_BYTES[alg]).fill(1));
+        const nonce = new Uint8Array(12);
+        const aad = new Uint8Array(13);
+        const plain = new Uint8Array(0);
+        void plain.buffer; // materializes a zero-length ArrayBuffer (NULL data pointer in node)
+        const out = new Uint8Array(k.tagBytes);
+        expect(k.seal(nonce, aad, plain, out, 0)).toBe(k.tagBytes);
+        const ref = new Uint8Array(k.tagBytes);
+        k.seal(nonce, aad, new Uint8Array(8).subarray(0, 0), ref, 0);
+        expect(hex(out)).toBe(hex(ref));
+        const back = new Uint8Array(0);
+        void back.buffer;
+        expect(k.open(nonce, aad, out, back, 0)).toBe(0);
+      });
+
       it(`${b.name} ${alg}: rejects bad keys, nonces and short outputs with named messages`, () => {
         const kb = AEAD_KEY_BYTES[alg];
         expect(() => b.importKey(alg, new Uint8Array(kb - 1))).toThrow(new RegExp(`"key" expected ${kb} bytes, got ${kb - 1}`));
