@@ -346,8 +346,12 @@ export class DtlsEndpoint {
       this.stats.rejected["bad-content-type"]++;
       return;
     }
-    // RFC 6347 §4.1: a ClientHello's record may carry DTLS 1.0 (the client does not know yet).
-    const versionOk = h.version === DTLS12_VERSION || (h.version === DTLS10_VERSION && h.epoch === 0 && h.type === ContentType.Handshake);
+    // Unprotected handshake and alert records may carry DTLS 1.0 before versions are agreed: a
+    // ClientHello's record (RFC 6347 §4.1), a HelloVerifyRequest (§4.2.1), or a DTLS 1.0-only
+    // peer's fatal alert, which we want to see rather than time out.
+    const versionOk =
+      h.version === DTLS12_VERSION ||
+      (h.version === DTLS10_VERSION && h.epoch === 0 && (h.type === ContentType.Handshake || h.type === ContentType.Alert));
     if (!versionOk) {
       this.stats.rejected["bad-version"]++;
       return;
