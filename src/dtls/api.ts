@@ -147,6 +147,8 @@ export interface EndpointStats {
 
 export interface EndpointEvents {
   connected: (info: { suite: CipherSuiteName; epoch: number; identity: string }) => void;
+  /** A rekey (renegotiation) finished; application data now uses `epoch` (added by the handshake helper). */
+  rekeyed: (info: { suite: CipherSuiteName; epoch: number }) => void;
   data: (payload: Uint8Array) => void;
   alert: (info: { level: "warning" | "fatal"; description: number; sent: boolean }) => void;
   closed: (info: { reason: "close-notify" | "local" }) => void;

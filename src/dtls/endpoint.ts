@@ -121,7 +121,7 @@ export class DtlsEndpoint {
   private readonly hsConfig: HandshakeConfig;
   private readonly acceptRenegotiation: boolean;
   private readonly cookieVerified: boolean;
-  private readonly listeners: Listeners = { connected: [], data: [], alert: [], closed: [], failed: [] };
+  private readonly listeners: Listeners = { connected: [], rekeyed: [], data: [], alert: [], closed: [], failed: [] };
 
   private readonly readStates = new Map<number, ReadState>();
   private readonly writeStates = new Map<number, WriteState>();
@@ -599,7 +599,9 @@ export class DtlsEndpoint {
   private makeHost(): HandshakeHost {
     return {
       config: this.hsConfig,
-      transmitFlight: (items: readonly FlightItem[]) => {
+      transmitFlight: (all: readonly FlightItem[]) => {
+        // A resend long after a rekey may name an epoch whose keys were retired: skip those parts.
+        const items = all.filter((i) => this.writeStates.has(i.epoch));
         const datagrams = packFlight(items, this.hsConfig.mtuBytes, {
           overheadBytes: (e) => this.writeStates.get(e)?.cipher?.overheadBytes ?? RECORD_HEADER_BYTES,
           seal: (e, type, payload) => this.sealRecord(e, type, payload),
@@ -656,7 +658,8 @@ export class DtlsEndpoint {
     this.stateValue = "connected";
     if (renegotiation) this.scheduleRetire(oldEpoch);
     this.armRekeyTimer();
-    this.emit("connected", { suite: r.suite.name, epoch: r.epoch, identity: r.identity });
+    if (renegotiation) this.emit("rekeyed", { suite: r.suite.name, epoch: r.epoch });
+    else this.emit("connected", { suite: r.suite.name, epoch: r.epoch, identity: r.identity });
     // Application data that overtook the Finished, then records queued for the new key.
     const early = this.earlyAppData;
     this.earlyAppData = [];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AlertDescription } from "../../../src/dtls/constants.js";
+import { PREVIOUS_EPOCH_RETAIN_MS } from "../../../src/dtls/limits.js";
 import { connect, makePair, payloadSeq, seqPayload, type Pair } from "./harness.js";
 
 /** (epoch, seq) of every protected record in one direction: must never repeat (nonce reuse). */
@@ -119,5 +120,37 @@ describe("rekey = RFC 5746 renegotiation inside the association (make before bre
     expect(results.slice(14).every((r) => !r)).toBe(true);
     expect(p.client.stats.rejected["over-limit"]).toBe(6);
     expect(p.serverData).toHaveLength(9);
+  });
+});
+
+describe("rekey events and retirement", () => {
+  it("'connected' fires once; each rekey fires 'rekeyed' with the new epoch", () => {
+    const p = makePair();
+    const events: string[] = [];
+    p.client.on("connected", (i) => events.push(`connected:${i.epoch}`));
+    p.client.on("rekeyed", (i) => events.push(`rekeyed:${i.epoch}`));
+    expect(connect(p)).toBe(true);
+    p.client.rekey();
+    p.clock.runUntilIdle(100_000);
+    p.server.rekey();
+    p.clock.runUntilIdle(100_000);
+    expect(events).toEqual(["connected:1", "rekeyed:2", "rekeyed:3"]);
+  });
+
+  it("old epochs stop being readable after PREVIOUS_EPOCH_RETAIN_MS", () => {
+    const p = makePair({ clientSuites: ["TLS_PSK_WITH_AES_128_GCM_SHA256"] });
+    expect(connect(p)).toBe(true);
+    p.client.send(seqPayload(1));
+    p.clock.runUntilIdle();
+    const old = p.wire.filter((w) => w.dir === "a->b").at(-1)!.d; // an epoch-1 application record
+    p.client.rekey();
+    p.clock.runUntil(() => !p.client.handshaking && !p.server.handshaking);
+    // Replaying the old record: replay window of epoch 1 still there -> "replayed".
+    p.server.handleDatagram(old);
+    expect(p.server.stats.rejected.replayed).toBe(1);
+    p.clock.advance(PREVIOUS_EPOCH_RETAIN_MS + 1);
+    p.server.handleDatagram(old);
+    expect(p.server.stats.rejected["unknown-epoch"]).toBe(1);
+    expect(p.server.state).toBe("connected");
   });
 });
