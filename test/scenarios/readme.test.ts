@@ -9,6 +9,9 @@ import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { LINT_RULES, reasonTableMarkdown } from "../../src/policy/index.js";
 import { scenarioJsonSchema } from "../../src/scenario/index.js";
+import { evaluateScenario } from "../../src/cli/evaluate.js";
+import { loadScenarioForCli } from "../../src/cli/load.js";
+import { renderRun } from "../../src/cli/render.js";
 
 const README = "README.md";
 const SCENARIO_DIR = "scenarios";
@@ -100,6 +103,19 @@ describe("README generated sections", () => {
     expect(names.length).toBeGreaterThan(50);
     const missing = names.filter((name) => !new RegExp(`(^|[\\s{,])${name}:`, "m").test(reference));
     expect(missing).toEqual([]);
+  });
+
+  it("the sample output in Quick start is what `vnetsim run` prints (lines elided with ... aside)", () => {
+    const sample = /```text\n\$ npx vnetsim run (\S+)\n([\s\S]*?)```/.exec(text);
+    expect(sample).not.toBeNull();
+    const actual = renderRun(evaluateScenario(loadScenarioForCli(sample?.[1] ?? ""))).split("\n");
+    let at = 0;
+    for (const line of (sample?.[2] ?? "").trimEnd().split("\n")) {
+      if (line === "...") continue;
+      const found = actual.indexOf(line, at);
+      expect(found, `README sample line not in the output (in order): ${JSON.stringify(line)}`).toBeGreaterThanOrEqual(at);
+      at = found + 1;
+    }
   });
 
   it("documents every CLI command, the exit codes and the DTLS placeholder section", () => {
