@@ -29,3 +29,17 @@ export const VMS_PER_HOST_MAX = 64;
 export const VMS_PER_HOST_DEFAULT = 4;
 /** Longest resource name (Azure caps most network resource names at 80 characters). */
 export const NAME_MAX_CHARS = 80;
+/** Most address prefixes in one VNet's address space. */
+export const ADDRESS_PREFIXES_PER_VNET_MAX = 64;
+/** Most subnets per VNet (Azure subscription limits: 3,000 subnets per virtual network). */
+export const SUBNETS_PER_VNET_MAX = 3_000;
+/** Most NICs per VM (the largest Azure sizes allow 8). */
+export const NICS_PER_VM_MAX = 8;
+/** Most IP configurations per NIC (Azure networking limits: 256 private IP addresses per network interface). */
+export const IP_CONFIGS_PER_NIC_MAX = 256;
+/** Most node pools per AKS cluster (AKS quotas: 100 node pools). */
+export const NODE_POOLS_PER_CLUSTER_MAX = 100;
+/** Most pods listed per AKS cluster. */
+export const PODS_PER_CLUSTER_MAX = 4_000;
+/** Most size catalog overrides in one scenario. */
+export const SIZE_OVERRIDES_MAX = 512;

@@ -7,7 +7,10 @@
 import { z } from "zod";
 import { FLOW_ENCRYPTION_VALUES } from "../policy/values.js";
 import { cidr, duration, ipv4, list, macAddress, port, rateText, resourceName, subnetRef } from "./fields.js";
-import { INSTANCES_MAX, PACKET_MAX_BYTES, PACKETS_MAX, VMS_PER_HOST_DEFAULT, VMS_PER_HOST_MAX } from "./limits.js";
+import {
+  ADDRESS_PREFIXES_PER_VNET_MAX, INSTANCES_MAX, IP_CONFIGS_PER_NIC_MAX, NICS_PER_VM_MAX, NODE_POOLS_PER_CLUSTER_MAX, PACKET_MAX_BYTES, PACKETS_MAX,
+  PODS_PER_CLUSTER_MAX, SIZE_OVERRIDES_MAX, SUBNETS_PER_VNET_MAX, VMS_PER_HOST_DEFAULT, VMS_PER_HOST_MAX,
+} from "./limits.js";
 
 const SCENARIO_NAME_RE = /^[a-z0-9-]+$/;
 const REGION_RE = /^[a-z0-9]+$/;
@@ -66,13 +69,13 @@ export const vnetSchema = z.strictObject({
   subscription: z.string().refine((s) => UUID_RE.test(s), { message: "is not a subscription id (expected a GUID)" }).optional()
     .describe("Subscription id (default all zeros)"),
   resourceGroup: resourceName.optional().describe("Resource group (default rg-vnetsim)"),
-  addressSpace: list(cidr, 64).min(1).describe("Address prefixes of the VNet"),
+  addressSpace: list(cidr, ADDRESS_PREFIXES_PER_VNET_MAX).min(1).describe("Address prefixes of the VNet"),
   encryption: z.strictObject({
     enabled: z.boolean().describe("properties.encryption.enabled"),
     enforcement: enforcement.default("AllowUnencrypted"),
     enabledAt: duration.optional().describe("When encryption was enabled (default -1d when enabled)"),
   }).optional().describe("VNet encryption (default off)"),
-  subnets: list(subnetSchema, 256).default([]).describe("Subnets"),
+  subnets: list(subnetSchema, SUBNETS_PER_VNET_MAX).default([]).describe("Subnets"),
 }).describe("Virtual network");
 
 export const ipConfigSchema = z.strictObject({
@@ -87,7 +90,7 @@ export const nicSchema = z.strictObject({
   name: resourceName.describe("NIC name"),
   acceleratedNetworking: z.boolean().default(true).describe("enableAcceleratedNetworking"),
   mac: macAddress.optional().describe("MAC address; default derived from the seed"),
-  ipConfigs: list(ipConfigSchema, 256).min(1).describe("IP configurations"),
+  ipConfigs: list(ipConfigSchema, IP_CONFIGS_PER_NIC_MAX).min(1).describe("IP configurations"),
 }).describe("Network interface");
 
 const powerState = z.enum(["running", "stopped", "deallocated"]).describe("Power state at time 0 (default running)");
@@ -103,7 +106,7 @@ export const vmSchema = z.strictObject({
   publicIp: ipv4.optional().describe("Short form: public IP of the single NIC"),
   acceleratedNetworking: z.boolean().optional().describe("Short form: Accelerated Networking of the single NIC (default true)"),
   mac: macAddress.optional().describe("Short form: MAC address of the single NIC"),
-  nics: list(nicSchema, 8).min(1).optional().describe("Long form: network interfaces"),
+  nics: list(nicSchema, NICS_PER_VM_MAX).min(1).optional().describe("Long form: network interfaces"),
 }).superRefine((vm, ctx) => {
   const shortKeys = (["subnet", "ip", "publicIp", "acceleratedNetworking", "mac"] as const).filter((k) => vm[k] !== undefined);
   if (vm.nics !== undefined && shortKeys.length > 0) {
@@ -177,8 +180,8 @@ export const aksSchema = z.strictObject({
   podSubnet: subnetRef.optional().describe("Azure CNI dynamic pod IP assignment (podSubnetId)"),
   podCidr: cidr.optional().describe("Pod address range for overlay, kubenet and BYOCNI (default 10.244.0.0/16)"),
   controlPlaneIp: ipv4.optional().describe("Managed control plane (API server) address; default assigned"),
-  nodePools: list(nodePoolSchema, 64).min(1),
-  pods: list(podSchema, INSTANCES_MAX * 4).default([]),
+  nodePools: list(nodePoolSchema, NODE_POOLS_PER_CLUSTER_MAX).min(1),
+  pods: list(podSchema, PODS_PER_CLUSTER_MAX).default([]),
 }).describe("AKS cluster");
 
 export const paasSchema = z.strictObject({
@@ -263,7 +266,7 @@ export const scenarioSchema = z.strictObject({
     .default("2026-01-01T00:00:00Z").describe("Virtual time 0 as an ISO-8601 UTC instant"),
   seed: z.int().min(0).max(2 ** 31 - 1).default(1).describe("Seed of every deterministic choice"),
   settings: settingsSchema.default({}),
-  sizes: list(sizeOverrideSchema, 512).default([]),
+  sizes: list(sizeOverrideSchema, SIZE_OVERRIDES_MAX).default([]),
   hosts: list(hostSchema).default([]),
   vnets: list(vnetSchema).min(1),
   vms: list(vmSchema).default([]),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseScenario, ScenarioError } from "../../src/scenario/index.js";
-import { FLOWS_MAX, INSTANCES_MAX, ISSUES_MAX, SCENARIO_MAX_BYTES, SECTION_MAX_ITEMS, VMS_MAX } from "../../src/scenario/limits.js";
+import { FLOWS_MAX, INSTANCES_MAX, ISSUES_MAX, NICS_PER_VM_MAX, SCENARIO_MAX_BYTES, SECTION_MAX_ITEMS, VMS_MAX } from "../../src/scenario/limits.js";
 
 const HEAD = `name: limits
 vnets:
@@ -56,5 +56,11 @@ describe("limits", () => {
     expect(lines).toHaveLength(ISSUES_MAX + 1);
     expect(lines[0]).toBe('l.yaml:8:21 externals[0].ip: "8.8.8.300" is not an IPv4 address (expected e.g. "10.0.1.4")');
     expect(lines[ISSUES_MAX]).toBe(`... and ${extra} more issues (ISSUES_MAX = ${ISSUES_MAX})`);
+  });
+
+  it("NICS_PER_VM_MAX", () => {
+    const nics = Array.from({ length: NICS_PER_VM_MAX + 1 }, (_, i) => `      - { name: n${i}, ipConfigs: [{ name: c, subnet: vnet-a/big }] }`);
+    const text = `${HEAD}vms:\n  - name: vm-1\n    size: Standard_D4s_v5\n    nics:\n${nics.join("\n")}\n`;
+    expect(messageOf(text)).toBe(`l.yaml:11:7 vms[0].nics: has ${NICS_PER_VM_MAX + 1} items (expected at most ${NICS_PER_VM_MAX})`);
   });
 });
