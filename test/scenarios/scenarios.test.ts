@@ -108,6 +108,9 @@ describe("bundled scenarios", () => {
       expect(errors).toEqual([...(EXPECTED_LINT_ERRORS[file] ?? [])].sort());
       const codes = new Set<string>(lint.diagnostics.map((d) => d.code));
       for (const code of EXPECTED_LINT_CODES[file] ?? []) expect(codes).toContain(code);
+      // Codes the header comment promises (e.g. "reports an error (VNE004)") must be reported.
+      const header = readFileSync(path, "utf8").split("\n").filter((line) => line.startsWith("#")).join("\n");
+      for (const code of header.match(/VNE\d{3}/g) ?? []) expect(codes, `header of ${file} mentions ${code}`).toContain(code);
     });
   });
 
