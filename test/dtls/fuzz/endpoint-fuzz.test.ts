@@ -15,6 +15,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { CipherSuiteName } from "../../../src/dtls/api.js";
 import {
+  FUZZ_SEED,
   HANDSHAKE_STEPS,
   bothConnected,
   endpoint,
@@ -29,7 +30,6 @@ import {
 } from "./harness.js";
 import { assertBounded, injectionArb, materialise } from "./mutate.js";
 
-export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261129);
 /** Session (key) seed for the recordings; fixed so a failing case replays byte for byte. */
 const SESSION_SEED = 7;
 

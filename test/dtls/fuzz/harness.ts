@@ -12,6 +12,9 @@ import { seededRng } from "../../../src/dtls/transport/seeded.js";
 
 export type Side = "client" | "server";
 
+/** Seed of every fuzz property (printed in test titles); override with FUZZ_SEED=<n> to explore. */
+export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261129);
+
 export interface Pair {
   clock: ManualClock;
   client: DtlsEndpoint;
