@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { registerDtls } from "./dtls.js";
+import { registerFlows } from "./flows.js";
 import { registerLint } from "./lint.js";
 import { registerRun } from "./run.js";
 import { registerSchema } from "./schema.js";
@@ -55,5 +56,6 @@ Examples:
   registerLint(program);
   registerSchema(program);
   registerDtls(program);
+  registerFlows(program);
   return program;
 }
