@@ -71,14 +71,19 @@ export function placeVms(ctx: ResolveContext, drafts: VmDraft[], rng: RandomGene
   });
   const hostOf = new Map<string, string>();
   const unplaced = new Map<string, VmDraft[]>();
+  // Scale set instances share one "hosts" entry: report a bad entry once, for the first instance.
+  const reported = new Set<string>();
   for (const d of drafts) {
     const region = draftRegion(d);
     if (d.host !== null) {
       const host = hostByName.get(d.host.name);
+      const key = formatPath(d.host.path);
       if (host === undefined) {
-        ctx.unknown(d.host.path, d.host.name, "host", hostByName.keys());
+        if (!reported.has(key)) ctx.unknown(d.host.path, d.host.name, "host", hostByName.keys());
+        reported.add(key);
       } else if (region !== null && host.region !== region) {
-        ctx.error(d.host.path, `${JSON.stringify(d.host.name)} is in region ${host.region}, but ${d.name} is in a VNet in region ${region}`);
+        if (!reported.has(key)) ctx.error(d.host.path, `${JSON.stringify(d.host.name)} is in region ${host.region}, but ${d.name} is in a VNet in region ${region}`);
+        reported.add(key);
       } else {
         hostOf.set(d.name, host.name);
       }
