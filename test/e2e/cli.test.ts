@@ -205,7 +205,7 @@ describe("help and usage", () => {
   it("vnetsim --help lists every command", () => {
     const result = vnetsim(["--help"]);
     expect(result.status).toBe(0);
-    for (const command of ["run", "lint", "schema", "dtls"]) expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
+    for (const command of ["run", "lint", "schema", "flows", "dtls"]) expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
   });
 
   it("vnetsim with no command prints help on stderr and exits 2; an unknown command exits 2", () => {

@@ -119,7 +119,7 @@ describe("README generated sections", () => {
   });
 
   it("documents every CLI command, the exit codes and the DTLS placeholder section", () => {
-    for (const command of ["vnetsim run", "vnetsim lint", "vnetsim schema", "vnetsim dtls"]) expect(text).toContain(command);
+    for (const command of ["vnetsim run", "vnetsim lint", "vnetsim schema", "vnetsim flows", "vnetsim dtls"]) expect(text).toContain(command);
     for (const option of ["--json", "--seed", "--at", "NO_COLOR"]) expect(text).toContain(option);
     expect(text).toMatch(/^## DTLS endpoint$/m);
     expect(text).toMatch(/^## Limitations and choices$/m);
