@@ -119,7 +119,8 @@ export class Simulator {
   /** Cancels a pending event; a handle whose event already ran or was cancelled is ignored. */
   cancel(h: EventHandle): void {
     if (!(h instanceof Handle) || h.queue !== this.queue) {
-      throw new TypeError(`Simulator.cancel: "handle" expected a handle returned by this simulator's schedule(), got ${JSON.stringify(h)}`);
+      const got = h instanceof Handle ? `the handle of event ${h.id} of another simulator` : JSON.stringify(h);
+      throw new TypeError(`Simulator.cancel: "handle" expected a handle returned by this simulator's schedule(), got ${got}`);
     }
     this.queue.cancel(h.slot, h.id);
   }

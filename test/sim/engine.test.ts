@@ -134,7 +134,7 @@ describe("Simulator cancellation", () => {
     const b = new Simulator();
     const h = a.schedule(1, () => {});
     b.schedule(1, () => {});
-    expect(() => b.cancel(h)).toThrow(/expected a handle returned by this simulator's schedule\(\)/);
+    expect(() => b.cancel(h)).toThrow(/expected a handle returned by this simulator's schedule\(\), got the handle of event 0 of another simulator$/);
     expect(() => b.cancel({ id: 0 })).toThrow(TypeError);
     expect(b.pending).toBe(1);
   });
