@@ -30,8 +30,6 @@ import type {
   EndpointState,
   EndpointStats,
   FailureReason,
-  PskClientConfig,
-  PskServerConfig,
   RekeyPolicy,
   RejectReason,
   TimerHandle,
@@ -49,25 +47,16 @@ import {
   RECORD_PLAINTEXT_BYTES_MAX,
 } from "./constants.js";
 import { DecodeError, DtlsFatal } from "./errors.js";
+import { EpochTable, type ReadState } from "./epochs.js";
+import { resolveEndpointConfig } from "./handshake/config.js";
 import { ClientHandshake } from "./handshake/client.js";
-import { CookieJar } from "./handshake/cookie.js";
 import { packFlight, type FlightItem } from "./handshake/flight.js";
 import { readHandshakeFragments } from "./handshake/header.js";
 import type { HandshakeConfig, HandshakeHost, HandshakeResult } from "./handshake/host.js";
 import type { HandshakeMachine, PreviousHandshake } from "./handshake/machine.js";
 import { ServerHandshake } from "./handshake/server.js";
-import {
-  COOKIE_SECRET_ROTATE_MS,
-  DEFAULT_MTU_BYTES,
-  EARLY_RECORDS_MAX,
-  MTU_BYTES_MIN,
-  PREVIOUS_EPOCH_RETAIN_MS,
-  resolveLimits,
-} from "./limits.js";
-import type { CipherState } from "./record/cipher-state.js";
-import { emptyRecordHeader, readRecordHeader, writeRecordHeader, type RecordHeader } from "./record/header.js";
-import { ReplayWindow } from "./record/replay.js";
-import { DEFAULT_SUITES, suiteByName } from "./suites/registry.js";
+import { EARLY_RECORDS_MAX, PREVIOUS_EPOCH_RETAIN_MS } from "./limits.js";
+import { emptyRecordHeader, readRecordHeader, type RecordHeader } from "./record/header.js";
 
 const REJECT_REASONS: readonly RejectReason[] = [
   "short-record",
@@ -83,19 +72,6 @@ const REJECT_REASONS: readonly RejectReason[] = [
   "unexpected",
   "over-limit",
 ];
-
-interface ReadState {
-  /** null for epoch 0 (DTLSPlaintext). */
-  cipher: CipherState | null;
-  replay: ReplayWindow;
-  /** Application data is accepted only once this epoch's handshake finished. */
-  verified: boolean;
-}
-
-interface WriteState {
-  cipher: CipherState | null;
-  nextSeq: number;
-}
 
 /** Internal options used by DtlsServer (not part of the public contract). */
 export interface EndpointInternalOptions {
@@ -123,12 +99,7 @@ export class DtlsEndpoint {
   private readonly cookieVerified: boolean;
   private readonly listeners: Listeners = { connected: [], rekeyed: [], data: [], alert: [], closed: [], failed: [] };
 
-  private readonly readStates = new Map<number, ReadState>();
-  private readonly writeStates = new Map<number, WriteState>();
-  /** The peer's next epoch: keys known, waiting for its ChangeCipherSpec. */
-  private pendingRead: { epoch: number; cipher: CipherState } | null = null;
-  /** Raw records of pendingRead's epoch that arrived before the ChangeCipherSpec. */
-  private earlyRecords: Uint8Array[] = [];
+  private readonly epochs: EpochTable;
   /** Application data of an epoch whose Finished is not yet verified (reordering). */
   private earlyAppData: { epoch: number; data: Uint8Array }[] = [];
   /** Epoch the connection currently uses for application data (and the rekey runs inside). */
@@ -145,59 +116,18 @@ export class DtlsEndpoint {
   private readonly hdr: RecordHeader = emptyRecordHeader();
 
   constructor(options: EndpointOptions, internal: EndpointInternalOptions = {}) {
-    if (options.role !== "client" && options.role !== "server") {
-      throw new TypeError(`EndpointOptions.role expected "client" or "server", got ${JSON.stringify(options.role)}`);
-    }
+    this.cookieVerified = internal.cookieVerified ?? false;
+    const cfg = resolveEndpointConfig(options, this.cookieVerified);
     this.role = options.role;
     this.options = options;
-    this.limits = resolveLimits(options.limits);
-    this.rekeyPolicy = { afterRecords: options.rekey?.afterRecords ?? 0, afterMs: options.rekey?.afterMs ?? 0 };
-    if (!(this.rekeyPolicy.afterRecords >= 0) || !(this.rekeyPolicy.afterMs >= 0)) {
-      throw new RangeError(`EndpointOptions.rekey expected afterRecords/afterMs >= 0, got ${JSON.stringify(options.rekey)}`);
-    }
-    if (this.role === "client") {
-      const psk = options.psk as PskClientConfig;
-      if (typeof psk.identity !== "string" || !(psk.key instanceof Uint8Array) || psk.key.length === 0) {
-        throw new TypeError(`EndpointOptions.psk for a client expected { identity: string, key: non-empty Uint8Array }`);
-      }
-    } else if (typeof (options.psk as PskServerConfig).lookup !== "function") {
-      throw new TypeError(`EndpointOptions.psk for a server expected { lookup(identity) }`);
-    }
-    const suiteNames = options.suites ?? [...DEFAULT_SUITES];
-    if (suiteNames.length === 0) throw new RangeError(`EndpointOptions.suites expected at least one suite, got []`);
-    const groups = options.groups ?? ["x25519", "secp256r1"];
-    for (const g of groups) {
-      if (g !== "x25519" && g !== "secp256r1") throw new RangeError(`EndpointOptions.groups: unknown group ${JSON.stringify(g)}; expected x25519 or secp256r1`);
-    }
-    const mtuBytes = options.mtuBytes ?? DEFAULT_MTU_BYTES;
-    if (!Number.isInteger(mtuBytes) || mtuBytes < MTU_BYTES_MIN || mtuBytes > 65507) {
-      throw new RangeError(`EndpointOptions.mtuBytes expected an integer in [${MTU_BYTES_MIN}, 65507], got ${mtuBytes}`);
-    }
-    this.acceptRenegotiation = options.acceptRenegotiation ?? true;
-    this.cookieVerified = internal.cookieVerified ?? false;
-    this.hsConfig = {
-      role: this.role,
-      clock: options.clock,
-      rng: options.rng,
-      limits: this.limits,
-      suites: suiteNames.map((n) => suiteByName(n)),
-      groups,
-      psk: options.psk,
-      mtuBytes,
-      backend: options.backend,
-      peerAddress: options.peerAddress ?? "peer",
-      keyLog: options.keyLog,
-      extendedMasterSecret: options.extendedMasterSecret ?? true,
-      cookieJar:
-        this.role === "server" && !this.cookieVerified && options.cookieExchange !== false
-          ? new CookieJar(options.clock, options.rng, COOKIE_SECRET_ROTATE_MS)
-          : null,
-    };
+    this.hsConfig = cfg.handshake;
+    this.limits = cfg.handshake.limits;
+    this.rekeyPolicy = cfg.rekeyPolicy;
+    this.acceptRenegotiation = cfg.acceptRenegotiation;
     const rejected = {} as Record<RejectReason, number>;
     for (const r of REJECT_REASONS) rejected[r] = 0;
     this.stats = { recordsSent: 0, recordsReceived: 0, bytesSent: 0, bytesReceived: 0, handshakes: 0, retransmissions: 0, rekeys: 0, rejected };
-    this.readStates.set(0, { cipher: null, replay: new ReplayWindow(), verified: false });
-    this.writeStates.set(0, { cipher: null, nextSeq: internal.initialWriteSeq ?? 0 });
+    this.epochs = new EpochTable(internal.initialWriteSeq ?? 0);
     options.transport.onReceive((d) => this.handleDatagram(d));
   }
 
@@ -218,6 +148,24 @@ export class DtlsEndpoint {
   get handshaking(): boolean {
     return this.hs !== null;
   }
+  /**
+   * Sizes of everything this endpoint buffers on behalf of the peer, each bounded by a named limit
+   * (reassemblyBytesMax, EARLY_RECORDS_MAX twice, pendingRecordsMax). For tests and monitoring.
+   */
+  gauges(): { reassemblyBytes: number; earlyRecords: number; earlyAppData: number; pendingRecords: number } {
+    return {
+      reassemblyBytes: this.hs?.reassemblyBytes ?? 0,
+      earlyRecords: this.epochs.earlyRecords.length,
+      earlyAppData: this.earlyAppData.length,
+      pendingRecords: this.pendingApp.length,
+    };
+  }
+
+  /** White-box view kept for test/dtls/fuzz/mutate.ts (which reads it by name); prefer gauges(). */
+  private get earlyRecords(): readonly Uint8Array[] {
+    return this.epochs.earlyRecords;
+  }
+
   /** Application records queued for the next key. */
   get pendingRecords(): number {
     return this.pendingApp.length;
@@ -257,7 +205,7 @@ export class DtlsEndpoint {
       throw new RangeError(`send: "data" expected at most ${RECORD_PLAINTEXT_BYTES_MAX} bytes (RFC 5246 §6.2.1), got ${data.length}`);
     }
     if (this.stateValue !== "connected") return false;
-    const ws = this.writeStates.get(this.epoch)!;
+    const ws = this.epochs.write.get(this.epoch)!;
     if (this.pendingApp.length > 0 || ws.nextSeq >= this.limits.recordsPerKeyMax) {
       // Hard limit: never seal more under this key; wait for the rekey (make before break).
       if (this.hs === null) this.autoRekey();
@@ -360,15 +308,11 @@ export class DtlsEndpoint {
       this.stats.rejected["bad-length"]++;
       return;
     }
-    const rs = this.readStates.get(h.epoch);
+    const rs = this.epochs.read.get(h.epoch);
     if (rs === undefined) {
-      if (this.pendingRead !== null && h.epoch === this.pendingRead.epoch) {
+      if (h.epoch === this.epochs.pendingReadEpoch) {
         // RFC 6347 §4.1: records of the next epoch may be buffered until the ChangeCipherSpec.
-        if (this.earlyRecords.length >= EARLY_RECORDS_MAX) {
-          this.stats.rejected["over-limit"]++;
-          return;
-        }
-        this.earlyRecords.push(d.slice(off, end));
+        if (!this.epochs.bufferEarly(d.subarray(off, end))) this.stats.rejected["over-limit"]++;
         return;
       }
       this.stats.rejected["unknown-epoch"]++;
@@ -532,8 +476,7 @@ export class DtlsEndpoint {
 
   private sendAlert(level: AlertLevel, description: number): void {
     // Protect the alert with the newest epoch we have already used to write: the peer reads it.
-    let epoch = this.epoch;
-    for (const [e, ws] of this.writeStates) if (e > epoch && ws.nextSeq > 0) epoch = e;
+    const epoch = this.epochs.newestUsedWriteEpoch(this.epoch);
     try {
       this.transmitRecord(epoch, ContentType.Alert, Uint8Array.of(level, description));
     } catch {
@@ -559,7 +502,7 @@ export class DtlsEndpoint {
     for (const t of this.retireTimers) this.options.clock.clearTimer(t);
     this.retireTimers = [];
     this.pendingApp = [];
-    this.earlyRecords = [];
+    this.epochs.clear();
     this.earlyAppData = [];
     this.options.transport.close();
     if (failure !== undefined) {
@@ -571,23 +514,12 @@ export class DtlsEndpoint {
   // ---- record layer (send) ----
 
   private sealRecord(epoch: number, type: ContentType, payload: Uint8Array): Uint8Array {
-    const ws = this.writeStates.get(epoch);
-    if (ws === undefined) throw new Error(`no write state for epoch ${epoch}`);
-    const seq = ws.nextSeq;
-    if (ws.cipher !== null && seq >= this.limits.recordsPerKeyMax && type === ContentType.ApplicationData) {
+    const ws = this.epochs.write.get(epoch);
+    if (ws !== undefined && ws.cipher !== null && ws.nextSeq >= this.limits.recordsPerKeyMax && type === ContentType.ApplicationData) {
       throw new Error(`records-per-key limit ${this.limits.recordsPerKeyMax} reached for epoch ${epoch}`);
     }
-    ws.nextSeq++;
     this.stats.recordsSent++;
-    if (ws.cipher === null) {
-      const out = new Uint8Array(RECORD_HEADER_BYTES + payload.length);
-      writeRecordHeader(out, 0, type, DTLS12_VERSION, epoch, seq, payload.length);
-      out.set(payload, RECORD_HEADER_BYTES);
-      return out;
-    }
-    const out = new Uint8Array(payload.length + ws.cipher.overheadBytes);
-    const n = ws.cipher.seal(type, seq, payload, out, 0);
-    return n === out.length ? out : out.subarray(0, n);
+    return this.epochs.seal(epoch, type, payload);
   }
 
   private transmitRecord(epoch: number, type: ContentType, payload: Uint8Array): void {
@@ -601,9 +533,9 @@ export class DtlsEndpoint {
       config: this.hsConfig,
       transmitFlight: (all: readonly FlightItem[]) => {
         // A resend long after a rekey may name an epoch whose keys were retired: skip those parts.
-        const items = all.filter((i) => this.writeStates.has(i.epoch));
+        const items = all.filter((i) => this.epochs.write.has(i.epoch));
         const datagrams = packFlight(items, this.hsConfig.mtuBytes, {
-          overheadBytes: (e) => this.writeStates.get(e)?.cipher?.overheadBytes ?? RECORD_HEADER_BYTES,
+          overheadBytes: (e) => this.epochs.overheadBytes(e),
           seal: (e, type, payload) => this.sealRecord(e, type, payload),
         });
         for (const d of datagrams) {
@@ -611,23 +543,12 @@ export class DtlsEndpoint {
           this.options.transport.send(d);
         }
       },
-      installWriteEpoch: (epoch, cipher) => {
-        this.writeStates.set(epoch, { cipher, nextSeq: 0 });
-      },
-      setPendingRead: (epoch, cipher) => {
-        this.pendingRead = { epoch, cipher };
-        this.earlyRecords = [];
-      },
+      installWriteEpoch: (epoch, cipher) => this.epochs.installWrite(epoch, cipher),
+      setPendingRead: (epoch, cipher) => this.epochs.setPendingRead(epoch, cipher),
       activatePendingRead: () => {
-        const p = this.pendingRead;
-        if (p === null) return;
-        this.pendingRead = null;
-        this.readStates.set(p.epoch, { cipher: p.cipher, replay: new ReplayWindow(), verified: false });
-        const early = this.earlyRecords;
-        this.earlyRecords = [];
         // Re-run the records of the new epoch that came before the ChangeCipherSpec. The caller
         // of processRecord no longer needs this.hdr, so re-entering here is safe.
-        for (const r of early) {
+        for (const r of this.epochs.activatePendingRead()) {
           if (this.stateValue === "closed" || this.stateValue === "failed") return;
           this.processDatagram(r);
         }
@@ -645,7 +566,7 @@ export class DtlsEndpoint {
 
   private onHandshakeComplete(r: HandshakeResult): void {
     const renegotiation = this.previous !== null;
-    this.readStates.get(r.epoch)!.verified = true;
+    this.epochs.read.get(r.epoch)!.verified = true;
     const oldEpoch = this.epoch;
     this.epoch = r.epoch;
     this.previous = { clientVerifyData: r.clientVerifyData, serverVerifyData: r.serverVerifyData, secureRenegotiation: r.secureRenegotiation };
@@ -665,14 +586,14 @@ export class DtlsEndpoint {
     this.earlyAppData = [];
     for (const e of early) {
       if (this.stateValue !== "connected") return;
-      if (this.readStates.get(e.epoch)?.verified === true) this.emit("data", e.data);
+      if (this.epochs.read.get(e.epoch)?.verified === true) this.emit("data", e.data);
       else this.stats.rejected["unexpected"]++;
     }
     this.flushPending();
   }
 
   private flushPending(): void {
-    const ws = this.writeStates.get(this.epoch)!;
+    const ws = this.epochs.write.get(this.epoch)!;
     while (this.pendingApp.length > 0 && this.stateValue === "connected" && ws.nextSeq < this.limits.recordsPerKeyMax) {
       this.transmitRecord(this.epoch, ContentType.ApplicationData, this.pendingApp.shift()!);
     }
@@ -684,8 +605,7 @@ export class DtlsEndpoint {
   private scheduleRetire(oldEpoch: number): void {
     const t = this.options.clock.setTimer(PREVIOUS_EPOCH_RETAIN_MS, () => {
       this.retireTimers = this.retireTimers.filter((x) => x !== t);
-      if (oldEpoch > 0) this.readStates.delete(oldEpoch);
-      this.writeStates.delete(oldEpoch);
+      this.epochs.retire(oldEpoch);
     });
     this.retireTimers.push(t);
   }

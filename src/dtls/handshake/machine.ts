@@ -87,6 +87,10 @@ export abstract class HandshakeMachine {
   get verifyingNewEpoch(): boolean {
     return this.awaitingFinished || this.awaitingCcs;
   }
+  /** Bytes held for reassembly (bounded by limits.reassemblyBytesMax). */
+  get reassemblyBytes(): number {
+    return this.reassembler.bufferedBytes;
+  }
   get retransmitTimeoutMs(): number {
     return this.timer.currentTimeoutMs;
   }

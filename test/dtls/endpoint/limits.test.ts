@@ -35,6 +35,7 @@ describe("limits", () => {
     p.server.start();
     p.server.handleDatagram(handshakeRecord(0, HandshakeType.ClientHello, 4000, 0, 0, new Uint8Array(100)));
     expect(p.server.state).toBe("handshaking");
+    expect(p.server.gauges().reassemblyBytes).toBe(4000);
   });
 
   it(`records of the next epoch before its ChangeCipherSpec are buffered up to ${EARLY_RECORDS_MAX}, the rest counted over-limit`, () => {
@@ -64,6 +65,7 @@ describe("limits", () => {
     p.server.handleDatagram(cke);
     for (let i = 0; i < EARLY_RECORDS_MAX + 5; i++) p.server.handleDatagram(fin);
     expect(p.server.stats.rejected["over-limit"]).toBe(5);
+    expect(p.server.gauges().earlyRecords).toBe(EARLY_RECORDS_MAX);
     p.server.handleDatagram(ccs);
     expect(p.server.state).toBe("connected");
     // The buffered copies of the same record are replays once the first is accepted.

@@ -1,0 +1,116 @@
+/**
+ * The endpoint's keys per epoch, both directions (RFC 6347 §4.1: every record names its epoch,
+ * and each epoch has its own sequence space). Like wireguard-go's current/previous/next keypairs:
+ * - write: the epochs we seal with (the current one, the next one during a rekey, the previous
+ *   one until retired so a final flight can still be resent);
+ * - read: epoch 0 (plaintext), the current epoch and, after a rekey, the previous one until
+ *   retired, each with its own replay window;
+ * - pendingRead: the peer's next epoch between key derivation and its ChangeCipherSpec, with a
+ *   bounded buffer of records that arrived early.
+ * Sequence numbers are only ever taken from WriteState.nextSeq, so none is reused.
+ */
+import type { CipherState } from "./record/cipher-state.js";
+import { ReplayWindow } from "./record/replay.js";
+import { ContentType, DTLS12_VERSION, RECORD_HEADER_BYTES } from "./constants.js";
+import { writeRecordHeader } from "./record/header.js";
+import { EARLY_RECORDS_MAX } from "./limits.js";
+
+export interface ReadState {
+  /** null for epoch 0 (DTLSPlaintext). */
+  cipher: CipherState | null;
+  replay: ReplayWindow;
+  /** Application data is accepted only once this epoch's handshake finished. */
+  verified: boolean;
+}
+
+export interface WriteState {
+  cipher: CipherState | null;
+  /** Records sealed under this epoch so far = the next sequence number. */
+  nextSeq: number;
+}
+
+export class EpochTable {
+  readonly read = new Map<number, ReadState>();
+  readonly write = new Map<number, WriteState>();
+  private pending: { epoch: number; cipher: CipherState } | null = null;
+  private early: Uint8Array[] = [];
+
+  constructor(initialWriteSeq: number) {
+    this.read.set(0, { cipher: null, replay: new ReplayWindow(), verified: false });
+    this.write.set(0, { cipher: null, nextSeq: initialWriteSeq });
+  }
+
+  /** Records of the pending epoch held until its ChangeCipherSpec (read-only view). */
+  get earlyRecords(): readonly Uint8Array[] {
+    return this.early;
+  }
+
+  get pendingReadEpoch(): number | null {
+    return this.pending?.epoch ?? null;
+  }
+
+  installWrite(epoch: number, cipher: CipherState): void {
+    this.write.set(epoch, { cipher, nextSeq: 0 });
+  }
+
+  setPendingRead(epoch: number, cipher: CipherState): void {
+    this.pending = { epoch, cipher };
+    this.early = [];
+  }
+
+  /** Keeps a copy of a record of the pending epoch; false when EARLY_RECORDS_MAX are held. */
+  bufferEarly(record: Uint8Array): boolean {
+    if (this.early.length >= EARLY_RECORDS_MAX) return false;
+    this.early.push(record.slice());
+    return true;
+  }
+
+  /** The peer's ChangeCipherSpec: its next epoch becomes readable. Returns the early records. */
+  activatePendingRead(): Uint8Array[] {
+    const p = this.pending;
+    if (p === null) return [];
+    this.pending = null;
+    this.read.set(p.epoch, { cipher: p.cipher, replay: new ReplayWindow(), verified: false });
+    const early = this.early;
+    this.early = [];
+    return early;
+  }
+
+  overheadBytes(epoch: number): number {
+    return this.write.get(epoch)?.cipher?.overheadBytes ?? RECORD_HEADER_BYTES;
+  }
+
+  /** The newest epoch we have already sealed records with (the peer can read it), at least `min`. */
+  newestUsedWriteEpoch(min: number): number {
+    let epoch = min;
+    for (const [e, ws] of this.write) if (e > epoch && ws.nextSeq > 0) epoch = e;
+    return epoch;
+  }
+
+  /** Seals one record under `epoch` with its next sequence number. Throws for a missing epoch (a bug). */
+  seal(epoch: number, type: ContentType, payload: Uint8Array): Uint8Array {
+    const ws = this.write.get(epoch);
+    if (ws === undefined) throw new Error(`EpochTable.seal: no write state for epoch ${epoch}`);
+    const seq = ws.nextSeq++;
+    if (ws.cipher === null) {
+      const out = new Uint8Array(RECORD_HEADER_BYTES + payload.length);
+      writeRecordHeader(out, 0, type, DTLS12_VERSION, epoch, seq, payload.length);
+      out.set(payload, RECORD_HEADER_BYTES);
+      return out;
+    }
+    const out = new Uint8Array(payload.length + ws.cipher.overheadBytes);
+    const n = ws.cipher.seal(type, seq, payload, out, 0);
+    return n === out.length ? out : out.subarray(0, n);
+  }
+
+  /** Drops an old epoch's keys (epoch 0 stays readable for handshake retransmissions). */
+  retire(epoch: number): void {
+    if (epoch > 0) this.read.delete(epoch);
+    this.write.delete(epoch);
+  }
+
+  clear(): void {
+    this.pending = null;
+    this.early = [];
+  }
+}
