@@ -11,6 +11,7 @@ export {
   READ_FILES_MAX,
   READ_TUPLES_MAX,
   findBlobs,
+  type ReadOptions,
   parseFlowLogBlob,
   parseNsgTupleV2,
   readFlowLogs,

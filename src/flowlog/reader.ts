@@ -37,6 +37,14 @@ export const READ_BLOB_BYTES_MAX = 256 * 1024 * 1024;
 /** NSG flow log schema version with 13-field tuples (Azure "Flow logging for network security groups", Log format). */
 export const NSG_FLOW_LOG_VERSION_2 = 2;
 
+/** Limits of one read (defaults: the READ_*_MAX constants); tests lower them. */
+export interface ReadOptions {
+  filesMax?: number;
+  depthMax?: number;
+  tuplesMax?: number;
+  blobBytesMax?: number;
+}
+
 /** One tuple with the context of its record. */
 export interface ParsedTuple {
   /** The record's `time`. */
@@ -112,11 +120,12 @@ function macAt(obj: Record<string, unknown>, key: string, where: string, file: s
 
 interface Sink {
   out: ParsedTuple[];
+  tuplesMax: number;
 }
 
 function push(sink: Sink, t: ParsedTuple, file: string): void {
-  if (sink.out.length >= READ_TUPLES_MAX) {
-    throw new FlowLogReadError(file, `more than READ_TUPLES_MAX=${READ_TUPLES_MAX} tuples in total; read a smaller directory`);
+  if (sink.out.length >= sink.tuplesMax) {
+    throw new FlowLogReadError(file, `more than ${sink.tuplesMax} tuples in total (READ_TUPLES_MAX); read a smaller directory`);
   }
   sink.out.push(t);
 }
@@ -238,7 +247,13 @@ function parseNsgRecord(rec: Record<string, unknown>, props: Record<string, unkn
 }
 
 /** Parses the text of one blob; `file` names it in errors. */
-export function parseFlowLogBlob(text: string, file: string): ParsedTuple[] {
+export function parseFlowLogBlob(text: string, file: string, tuplesMax: number = READ_TUPLES_MAX): ParsedTuple[] {
+  const sink: Sink = { out: [], tuplesMax };
+  parseInto(text, file, sink);
+  return sink.out;
+}
+
+function parseInto(text: string, file: string, sink: Sink): void {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -247,9 +262,7 @@ export function parseFlowLogBlob(text: string, file: string): ParsedTuple[] {
   }
   if (!isObject(doc)) throw new FlowLogReadError(file, `expected a JSON object { "records": [...] }, got ${describe(doc)}`);
   const records = arrayAt(doc, "records", "top level", file);
-  const sink: Sink = { out: [] };
   records.forEach((rec, i) => parseRecord(rec, i, file, sink));
-  return sink.out;
 }
 
 function parseRecord(rec: unknown, i: number, file: string, sink: Sink): void {
@@ -261,19 +274,21 @@ function parseRecord(rec: unknown, i: number, file: string, sink: Sink): void {
 }
 
 /** The PT1H.json files under `dir` (or `dir` itself if it is a file), in sorted order. Symlinks are not followed. */
-export function findBlobs(dir: string): string[] {
+export function findBlobs(dir: string, options: ReadOptions = {}): string[] {
+  const filesMax = options.filesMax ?? READ_FILES_MAX;
+  const depthMax = options.depthMax ?? READ_DEPTH_MAX;
   const st = statOrThrow(dir);
   if (st.isFile()) return [dir];
   if (!st.isDirectory()) throw new FlowLogReadError(dir, "expected a directory of flow log blobs or a PT1H.json file");
   const found: string[] = [];
   const walk = (d: string, depth: number): void => {
-    if (depth > READ_DEPTH_MAX) throw new FlowLogReadError(d, `directory nesting deeper than READ_DEPTH_MAX=${READ_DEPTH_MAX}`);
+    if (depth > depthMax) throw new FlowLogReadError(d, `directory nesting deeper than ${depthMax} levels (READ_DEPTH_MAX)`);
     const entries = fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p, depth + 1);
       else if (e.isFile() && e.name === FLOW_LOG_BLOB_NAME) {
-        if (found.length >= READ_FILES_MAX) throw new FlowLogReadError(dir, `more than READ_FILES_MAX=${READ_FILES_MAX} blobs; read a smaller directory`);
+        if (found.length >= filesMax) throw new FlowLogReadError(dir, `more than ${filesMax} blobs (READ_FILES_MAX); read a smaller directory`);
         found.push(p);
       }
     }
@@ -292,19 +307,17 @@ function statOrThrow(path: string): fs.Stats {
 }
 
 /** Reads every PT1H.json under `dir`, in path order, tuples in file order. */
-export function readFlowLogs(dir: string): ParsedTuple[] {
-  const out: ParsedTuple[] = [];
-  for (const file of findBlobs(dir)) {
+export function readFlowLogs(dir: string, options: ReadOptions = {}): ParsedTuple[] {
+  const sink: Sink = { out: [], tuplesMax: options.tuplesMax ?? READ_TUPLES_MAX };
+  const blobBytesMax = options.blobBytesMax ?? READ_BLOB_BYTES_MAX;
+  for (const file of findBlobs(dir, options)) {
     const size = statOrThrow(file).size;
-    if (size > READ_BLOB_BYTES_MAX) throw new FlowLogReadError(file, `${size} bytes, more than READ_BLOB_BYTES_MAX=${READ_BLOB_BYTES_MAX}`);
+    if (size > blobBytesMax) throw new FlowLogReadError(file, `${size} bytes, more than ${blobBytesMax} (READ_BLOB_BYTES_MAX)`);
     const text = fs.readFileSync(file, "utf8");
     // Real exports may start with a UTF-8 byte order mark.
-    for (const t of parseFlowLogBlob(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file)) {
-      if (out.length >= READ_TUPLES_MAX) throw new FlowLogReadError(file, `more than READ_TUPLES_MAX=${READ_TUPLES_MAX} tuples in total; read a smaller directory`);
-      out.push(t);
-    }
+    parseInto(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file, sink);
   }
-  return out;
+  return sink.out;
 }
 
 export { filterTuples, summarizeByEncryption } from "./query.js";

@@ -41,6 +41,10 @@ export interface WriterFs {
 
 export interface WriteOptions {
   fs?: WriterFs;
+  /** Default BLOB_RECORDS_MAX. */
+  blobRecordsMax?: number;
+  /** Default WRITE_BLOBS_MAX. */
+  blobsMax?: number;
 }
 
 let tempCounter = 0;
@@ -141,14 +145,16 @@ function readExisting(path: string, fs: WriterFs): FlowLogRecord[] {
  */
 export function writeFlowLogs(outDir: string, records: readonly FlowLogRecord[], options: WriteOptions = {}): string[] {
   const fs = options.fs ?? nodeFs;
+  const blobsMax = options.blobsMax ?? WRITE_BLOBS_MAX;
+  const blobRecordsMax = options.blobRecordsMax ?? BLOB_RECORDS_MAX;
   const byPath = new Map<string, FlowLogRecord[]>();
   for (const r of records) {
     const rel = blobRelativePath(r);
     const path = join(outDir, ...rel.split("/"));
     let list = byPath.get(path);
     if (list === undefined) {
-      if (byPath.size >= WRITE_BLOBS_MAX) {
-        throw new RangeError(`writeFlowLogs: more than WRITE_BLOBS_MAX=${WRITE_BLOBS_MAX} blobs in one call`);
+      if (byPath.size >= blobsMax) {
+        throw new RangeError(`writeFlowLogs: more than ${blobsMax} blobs in one call (WRITE_BLOBS_MAX); nothing was written`);
       }
       list = [];
       byPath.set(path, list);
@@ -156,13 +162,17 @@ export function writeFlowLogs(outDir: string, records: readonly FlowLogRecord[],
     list.push(r);
   }
   const paths = [...byPath.keys()].sort();
-  for (const path of paths) {
+  // Check every blob before writing any, so a limit error leaves the directory as it was.
+  const contents = paths.map((path) => {
     const all = [...readExisting(path, fs), ...(byPath.get(path) ?? [])];
-    if (all.length > BLOB_RECORDS_MAX) {
-      throw new RangeError(`writeFlowLogs: ${path} would hold ${all.length} records, more than BLOB_RECORDS_MAX=${BLOB_RECORDS_MAX}`);
+    if (all.length > blobRecordsMax) {
+      throw new RangeError(`writeFlowLogs: ${path} would hold ${all.length} records, more than ${blobRecordsMax} (BLOB_RECORDS_MAX)`);
     }
+    return serializeBlob(all);
+  });
+  paths.forEach((path, i) => {
     fs.mkdirSync(dirname(path), { recursive: true });
-    writeFileAtomic(path, serializeBlob(all), fs);
-  }
+    writeFileAtomic(path, contents[i] ?? "", fs);
+  });
   return paths;
 }
