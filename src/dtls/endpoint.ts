@@ -55,7 +55,7 @@ import { readHandshakeFragments } from "./handshake/header.js";
 import type { HandshakeConfig, HandshakeHost, HandshakeResult } from "./handshake/host.js";
 import type { HandshakeMachine, PreviousHandshake } from "./handshake/machine.js";
 import { ServerHandshake } from "./handshake/server.js";
-import { EARLY_RECORDS_MAX, PREVIOUS_EPOCH_RETAIN_MS } from "./limits.js";
+import { EARLY_RECORDS_MAX, PREVIOUS_EPOCH_RETAIN_MS, appRecordsPerKeyMax } from "./limits.js";
 import { emptyRecordHeader, readRecordHeader, type RecordHeader } from "./record/header.js";
 
 const REJECT_REASONS: readonly RejectReason[] = [
@@ -94,6 +94,8 @@ export class DtlsEndpoint {
   private readonly options: EndpointOptions;
   private readonly limits: DtlsLimits;
   private readonly rekeyPolicy: RekeyPolicy;
+  /** recordsPerKeyMax minus the reserve for the rekey handshake (limits.ts). */
+  private readonly appRecordsMax: number;
   private readonly hsConfig: HandshakeConfig;
   private readonly acceptRenegotiation: boolean;
   private readonly cookieVerified: boolean;
@@ -122,6 +124,7 @@ export class DtlsEndpoint {
     this.options = options;
     this.hsConfig = cfg.handshake;
     this.limits = cfg.handshake.limits;
+    this.appRecordsMax = appRecordsPerKeyMax(this.limits);
     this.rekeyPolicy = cfg.rekeyPolicy;
     this.acceptRenegotiation = cfg.acceptRenegotiation;
     const rejected = {} as Record<RejectReason, number>;
@@ -206,7 +209,7 @@ export class DtlsEndpoint {
     }
     if (this.stateValue !== "connected") return false;
     const ws = this.epochs.write.get(this.epoch)!;
-    if (this.pendingApp.length > 0 || ws.nextSeq >= this.limits.recordsPerKeyMax) {
+    if (this.pendingApp.length > 0 || ws.nextSeq >= this.appRecordsMax) {
       // Hard limit: never seal more under this key; wait for the rekey (make before break).
       if (this.hs === null) this.autoRekey();
       if (this.pendingApp.length >= this.limits.pendingRecordsMax) {
@@ -515,8 +518,9 @@ export class DtlsEndpoint {
 
   private sealRecord(epoch: number, type: ContentType, payload: Uint8Array): Uint8Array {
     const ws = this.epochs.write.get(epoch);
-    if (ws !== undefined && ws.cipher !== null && ws.nextSeq >= this.limits.recordsPerKeyMax && type === ContentType.ApplicationData) {
-      throw new Error(`records-per-key limit ${this.limits.recordsPerKeyMax} reached for epoch ${epoch}`);
+    if (ws !== undefined && ws.cipher !== null && ws.nextSeq >= (type === ContentType.ApplicationData ? this.appRecordsMax : this.limits.recordsPerKeyMax)) {
+      // The hard stop: never more records under one key, whatever they carry.
+      throw new DtlsFatal("internal-error", AlertDescription.InternalError, `records-per-key limit ${this.limits.recordsPerKeyMax} reached for epoch ${epoch}`);
     }
     this.stats.recordsSent++;
     return this.epochs.seal(epoch, type, payload);
@@ -594,7 +598,7 @@ export class DtlsEndpoint {
 
   private flushPending(): void {
     const ws = this.epochs.write.get(this.epoch)!;
-    while (this.pendingApp.length > 0 && this.stateValue === "connected" && ws.nextSeq < this.limits.recordsPerKeyMax) {
+    while (this.pendingApp.length > 0 && this.stateValue === "connected" && ws.nextSeq < this.appRecordsMax) {
       this.transmitRecord(this.epoch, ContentType.ApplicationData, this.pendingApp.shift()!);
     }
     // The fresh key ran out too while draining the queue: the next rekey starts at once.

@@ -23,6 +23,18 @@ export const PENDING_RECORDS_MAX = 256;
  * below the 48-bit DTLS sequence space (RFC 6347 §4.1), which is the absolute hard stop.
  */
 export const RECORDS_PER_KEY_MAX = 2 ** 24;
+/**
+ * Records of each key held back from application data for the rekey handshake that still runs
+ * under it (our flights, their retransmissions, alerts), so that *every* record sealed under a key,
+ * handshake or not, stays within recordsPerKeyMax. Capped at a quarter of the limit.
+ */
+export const HANDSHAKE_RECORDS_RESERVE = 64;
+
+/** Application records one key may seal: recordsPerKeyMax minus the handshake reserve. */
+export function appRecordsPerKeyMax(limits: DtlsLimits): number {
+  return limits.recordsPerKeyMax - Math.min(HANDSHAKE_RECORDS_RESERVE, Math.floor(limits.recordsPerKeyMax / 4));
+}
+
 /** DtlsServer: concurrent sessions (one per peer address). */
 export const SESSIONS_MAX = 1024;
 /** Handshake message length accepted from a peer (RFC 5246 allows 2^24-1; PSK messages are tiny). */
@@ -66,6 +78,6 @@ export function resolveLimits(overrides: Partial<DtlsLimits> | undefined): DtlsL
   check("retransmitInitialMs", 1, 3_600_000);
   check("retransmitMaxMs", limits.retransmitInitialMs, 3_600_000);
   check("pendingRecordsMax", 0, 1_000_000);
-  check("recordsPerKeyMax", 1, SEQ_MAX);
+  check("recordsPerKeyMax", 4, SEQ_MAX + 1);
   return limits;
 }

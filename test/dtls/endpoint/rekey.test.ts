@@ -92,7 +92,8 @@ describe("rekey = RFC 5746 renegotiation inside the association (make before bre
     const ids = protectedRecordIds(p, "a->b");
     const perEpoch = new Map<string, number>();
     for (const id of ids) perEpoch.set(id.split(":")[0]!, (perEpoch.get(id.split(":")[0]!) ?? 0) + 1);
-    for (const [, n] of perEpoch) expect(n).toBeLessThanOrEqual(limit + 4); // + handshake/alert records
+    // Every record under a key, handshake records of the rekey included, stays within the limit.
+    for (const [, n] of perEpoch) expect(n).toBeLessThanOrEqual(limit);
     expect(p.client.stats.rekeys).toBeGreaterThanOrEqual(3);
   });
 
@@ -115,11 +116,12 @@ describe("rekey = RFC 5746 renegotiation inside the association (make before bre
     const results: boolean[] = [];
     for (let i = 0; i < 20; i++) results.push(p.client.send(seqPayload(i)));
     p.clock.runUntilIdle();
-    // 9 sealed (Finished used seq 0), then 5 queued, then refused.
-    expect(results.filter((r) => r)).toHaveLength(14);
-    expect(results.slice(14).every((r) => !r)).toBe(true);
-    expect(p.client.stats.rejected["over-limit"]).toBe(6);
-    expect(p.serverData).toHaveLength(9);
+    // Application share of the key: 10 - reserve 2 = 8 records, the Finished used seq 0, so 7
+    // application records are sealed, 5 queued, the rest refused.
+    expect(results.filter((r) => r)).toHaveLength(12);
+    expect(results.slice(12).every((r) => !r)).toBe(true);
+    expect(p.client.stats.rejected["over-limit"]).toBe(8);
+    expect(p.serverData).toHaveLength(7);
   });
 });
 
@@ -152,5 +154,22 @@ describe("rekey events and retirement", () => {
     p.server.handleDatagram(old);
     expect(p.server.stats.rejected["unknown-epoch"]).toBe(1);
     expect(p.server.state).toBe("connected");
+  });
+});
+
+describe("records-per-key hard stop", () => {
+  it("no record of any type is sealed past recordsPerKeyMax; running into it ends the session", () => {
+    const p = makePair({ server: { acceptRenegotiation: false }, limits: { recordsPerKeyMax: 8 } });
+    expect(connect(p)).toBe(true);
+    for (let i = 0; i < 10; i++) p.client.send(seqPayload(i)); // 5 sealed (Finished = seq 0), rest queued
+    p.clock.runUntilIdle(); // the automatic rekey is refused
+    for (let i = 0; i < 3; i++) {
+      p.client.rekey(); // explicit retries, each ClientHello costs a record of epoch 1
+      p.clock.runUntilIdle();
+    }
+    expect(p.client.state).toBe("failed");
+    expect(p.client.failure!.reason).toBe("internal-error");
+    const seqs = protectedRecordIds(p, "a->b").filter((id) => id.startsWith("1:")).map((id) => parseInt(id.slice(2), 16));
+    expect(Math.max(...seqs)).toBe(7);
   });
 });
