@@ -23,6 +23,8 @@ const TWO_POW_32 = 4_294_967_296;
 /** 2^-53: nextFloat() yields multiples of it (53 random bits, the precision of a double). */
 const TWO_POW_MINUS_53 = 1 / 9_007_199_254_740_992;
 
+type Key = readonly [number, number, number, number];
+
 /** MurmurHash3 finalizer: every input bit affects every output bit. */
 function fmix32(h: number): number {
   h ^= h >>> 16;
@@ -38,7 +40,7 @@ const LANE_OFFSET = [0x811c9dc5, 0x9e3779b9, 0x7f4a7c15, 0x6a09e667] as const;
 const LANE_PRIME = [0x01000193, 0x5bd1e995, 0x27d4eb2f, 0x165667b1] as const;
 
 /** Mixes four key words into four new words (the key of a child stream, or a root key). */
-function mixKey(k0: number, k1: number, k2: number, k3: number, label: string): [number, number, number, number] {
+function mixKey(k0: number, k1: number, k2: number, k3: number, label: string): Key {
   let h0 = (k0 ^ LANE_OFFSET[0]) >>> 0;
   let h1 = (k1 ^ LANE_OFFSET[1]) >>> 0;
   let h2 = (k2 ^ LANE_OFFSET[2]) >>> 0;
@@ -64,17 +66,19 @@ function mixKey(k0: number, k1: number, k2: number, k3: number, label: string): 
   return [h0, h1, h2, h3];
 }
 
+/** Set only while fork() constructs a child, so the constructor's public signature stays (seed). */
+let forkKey: Key | null = null;
+
 export class SeededRng {
   private readonly gen: RandomGenerator;
   /** The stream's identity; forks derive from it. */
-  private readonly key: readonly [number, number, number, number];
+  private readonly key: Key;
 
   /** seed: any safe integer (scenario settings.seed, --seed). */
-  constructor(seed: number);
-  /** @internal used by fork(). */
-  constructor(seed: number, key: readonly [number, number, number, number]);
-  constructor(seed: number, key?: readonly [number, number, number, number]) {
-    if (key === undefined) {
+  constructor(seed: number) {
+    let key = forkKey;
+    forkKey = null;
+    if (key === null) {
       if (!Number.isSafeInteger(seed)) {
         throw new RangeError(`SeededRng: "seed" expected a safe integer, got ${seed}`);
       }
@@ -92,7 +96,8 @@ export class SeededRng {
       throw new RangeError(`SeededRng.fork: "label" expected a string of at most ${FORK_LABEL_MAX_CHARS} chars (FORK_LABEL_MAX_CHARS), got ${typeof label === "string" ? `${label.length} chars` : typeof label}`);
     }
     const k = this.key;
-    return new SeededRng(0, mixKey(k[0], k[1], k[2], k[3], label));
+    forkKey = mixKey(k[0], k[1], k[2], k[3], label);
+    return new SeededRng(0);
   }
 
   /** Uniform in [0, 2^32). */

@@ -268,3 +268,20 @@ describe("Simulator.clock (DTLS Clock adapter)", () => {
     expect(() => clock.setTimer(Number.NaN, () => {})).toThrow(/got NaN/);
   });
 });
+
+describe("Simulator when an event throws", () => {
+  it("run() rethrows; the throwing event is consumed and the rest run on the next call", () => {
+    const sim = new Simulator();
+    const seen: number[] = [];
+    sim.schedule(1, () => seen.push(1));
+    sim.schedule(2, () => {
+      throw new Error("boom in event");
+    });
+    sim.schedule(3, () => seen.push(3));
+    expect(() => sim.run()).toThrow("boom in event");
+    expect(sim.nowMs).toBe(2);
+    expect(sim.pending).toBe(1);
+    expect(sim.run()).toEqual({ events: 1, nowMs: 3, stoppedBy: "idle" });
+    expect(seen).toEqual([1, 3]);
+  });
+});
