@@ -111,7 +111,7 @@ export class Simulator {
 
   afterCall<T>(delayMs: number, fn: EventFn<T>, arg: T): EventHandle {
     if (!(delayMs >= 0) || delayMs === Infinity) {
-      throw new RangeError(`Simulator.after: "delayMs" expected a finite number >= 0, got ${delayMs}`);
+      throw new RangeError(`Simulator.afterCall: "delayMs" expected a finite number >= 0, got ${delayMs}`);
     }
     return this.scheduleCall(this.now + delayMs, fn, arg);
   }
