@@ -37,6 +37,9 @@ export function appRecordsPerKeyMax(limits: DtlsLimits): number {
 
 /** DtlsServer: concurrent sessions (one per peer address). */
 export const SESSIONS_MAX = 1024;
+/** DtlsServer: a session silent this long may be evicted to admit a new client when sessionsMax is
+ * reached (a vanished client never sends close_notify). */
+export const SESSION_IDLE_MS = 600_000;
 /** Handshake message length accepted from a peer (RFC 5246 allows 2^24-1; PSK messages are tiny). */
 export const HANDSHAKE_MESSAGE_BYTES_MAX = 16 * 1024;
 /** How far ahead of the next expected message_seq a fragment may be and still be buffered. */

@@ -14,17 +14,20 @@ import { DtlsEndpoint } from "./endpoint.js";
 import { CookieJar } from "./handshake/cookie.js";
 import { HANDSHAKE_HEADER_BYTES, readHandshakeFragments, writeHandshakeHeader } from "./handshake/header.js";
 import { decodeClientHello, encodeHelloVerifyRequest, type ClientHello } from "./handshake/messages.js";
-import { COOKIE_SECRET_ROTATE_MS, SESSIONS_MAX } from "./limits.js";
+import { COOKIE_SECRET_ROTATE_MS, SESSION_IDLE_MS, SESSIONS_MAX } from "./limits.js";
 import { emptyRecordHeader, readRecordHeader, writeRecordHeader } from "./record/header.js";
 
 export type DtlsServerOptions = Omit<EndpointOptions, "role" | "transport" | "peerAddress"> & {
   send(peer: string, d: Uint8Array): void;
   sessionsMax?: number;
   cookieSecretRotateMs?: number;
+  /** When sessionsMax is reached, a session silent for this long is evicted for a new client. */
+  sessionIdleMs?: number;
 };
 
 export interface DtlsServerStats {
   sessionsCreated: number;
+  sessionsEvicted: number;
   helloVerifyRequestsSent: number;
   /** Datagrams from peers without a session that were dropped, by reason. */
   rejected: Record<RejectReason, number>;
@@ -34,12 +37,14 @@ interface Session {
   endpoint: DtlsEndpoint;
   /** ClientHello.random that created it: a ClientHello with another random is a new association. */
   random: Uint8Array;
+  lastActiveMs: number;
 }
 
 export class DtlsServer {
   private readonly sessions = new Map<string, Session>();
   private readonly cookies: CookieJar;
   private readonly sessionsMax: number;
+  private readonly sessionIdleMs: number;
   private readonly sessionListeners: ((peer: string, ep: DtlsEndpoint) => void)[] = [];
   private closed = false;
   readonly stats: DtlsServerStats;
@@ -52,7 +57,9 @@ export class DtlsServer {
     this.cookies = new CookieJar(options.clock, options.rng, options.cookieSecretRotateMs ?? COOKIE_SECRET_ROTATE_MS);
     const rejected = {} as Record<RejectReason, number>;
     for (const r of ["short-record", "bad-version", "bad-content-type", "bad-length", "unknown-epoch", "replayed", "too-old", "auth-failed", "bad-handshake", "bad-cookie", "unexpected", "over-limit"] as const) rejected[r] = 0;
-    this.stats = { sessionsCreated: 0, helloVerifyRequestsSent: 0, rejected };
+    this.stats = { sessionsCreated: 0, sessionsEvicted: 0, helloVerifyRequestsSent: 0, rejected };
+    this.sessionIdleMs = options.sessionIdleMs ?? SESSION_IDLE_MS;
+    if (!(this.sessionIdleMs > 0)) throw new RangeError(`DtlsServer "sessionIdleMs" expected > 0, got ${options.sessionIdleMs}`);
   }
 
   get sessionCount(): number {
@@ -86,6 +93,7 @@ export class DtlsServer {
       // RFC 6347 §4.2.8: a new ClientHello (epoch 0, other random, valid cookie) from a known address
       // is a restarted client; otherwise everything goes to the session.
       if (hello === null || equalBytes(hello.ch.random, existing.random)) {
+        existing.lastActiveMs = this.options.clock.nowMs();
         existing.endpoint.handleDatagram(d);
         return;
       }
@@ -109,7 +117,7 @@ export class DtlsServer {
       this.sendHelloVerify(peer, ch, recordSeq, messageSeq);
       return;
     }
-    if (this.sessions.size >= this.sessionsMax) {
+    if (this.sessions.size >= this.sessionsMax && !this.evictIdle()) {
       this.stats.rejected["over-limit"]++;
       return;
     }
@@ -169,7 +177,7 @@ export class DtlsServer {
   }
 
   private createSession(peer: string, ch: ClientHello, recordSeq: number, first: Uint8Array): void {
-    const { send, sessionsMax: _m, cookieSecretRotateMs: _c, ...endpointOptions } = this.options;
+    const { send, sessionsMax: _m, cookieSecretRotateMs: _c, sessionIdleMs: _i, ...endpointOptions } = this.options;
     let open = true;
     const transport: Transport = {
       send: (d) => {
@@ -186,7 +194,7 @@ export class DtlsServer {
       { ...endpointOptions, role: "server", transport, peerAddress: peer },
       { cookieVerified: true, initialWriteSeq: recordSeq },
     );
-    const session: Session = { endpoint, random: new Uint8Array(ch.random) };
+    const session: Session = { endpoint, random: new Uint8Array(ch.random), lastActiveMs: this.options.clock.nowMs() };
     const forget = () => {
       if (this.sessions.get(peer) === session) this.sessions.delete(peer);
     };
@@ -196,6 +204,17 @@ export class DtlsServer {
     for (const fn of this.sessionListeners) fn(peer, endpoint);
     endpoint.start();
     endpoint.handleDatagram(first);
+  }
+
+  /** Closes the longest-silent session if it has been silent for sessionIdleMs; true if one went. */
+  private evictIdle(): boolean {
+    let oldest: [string, Session] | null = null;
+    for (const e of this.sessions) if (oldest === null || e[1].lastActiveMs < oldest[1].lastActiveMs) oldest = e;
+    if (oldest === null || this.options.clock.nowMs() - oldest[1].lastActiveMs < this.sessionIdleMs) return false;
+    this.sessions.delete(oldest[0]);
+    oldest[1].endpoint.close();
+    this.stats.sessionsEvicted++;
+    return true;
   }
 
   /** Sends close_notify on every session and stops accepting datagrams. */

@@ -29,7 +29,7 @@ function helloRecord(random: number, cookie: Uint8Array = new Uint8Array(0), cli
 }
 
 /** A server plus a way to connect real endpoint clients through an in-memory "network". */
-function setup(opts: { sessionsMax?: number } = {}) {
+function setup(opts: { sessionsMax?: number; sessionIdleMs?: number } = {}) {
   const clock = new ManualClock();
   const clients = new Map<string, (d: Uint8Array) => void>();
   const toClients: { peer: string; d: Uint8Array }[] = [];
@@ -44,6 +44,7 @@ function setup(opts: { sessionsMax?: number } = {}) {
       if (h) clock.setTimer(1, () => h(copy));
     },
     ...(opts.sessionsMax ? { sessionsMax: opts.sessionsMax } : {}),
+    ...(opts.sessionIdleMs ? { sessionIdleMs: opts.sessionIdleMs } : {}),
   });
   const client = (peer: string, seed: number) => {
     const transport: Transport = {
@@ -130,6 +131,23 @@ describe("DtlsServer", () => {
     expect(server.sessionCount).toBe(2);
     expect(server.stats.rejected["over-limit"]).toBeGreaterThanOrEqual(1);
     expect(cs.filter((c) => c.state === "connected")).toHaveLength(2);
+  });
+
+  it("at sessionsMax, a session silent for sessionIdleMs is evicted for a new client", () => {
+    const { server, client, clock } = setup({ sessionsMax: 1, sessionIdleMs: 5000 });
+    const a = client("10.0.5.1:4000", 500);
+    a.start();
+    clock.runUntil(() => a.state === "connected");
+    const b = client("10.0.5.2:4000", 501);
+    b.start();
+    clock.advance(100);
+    expect(b.state).toBe("handshaking");
+    expect(server.stats.rejected["over-limit"]).toBeGreaterThanOrEqual(1);
+    // b keeps retransmitting its ClientHello (1, 2, 4 s ...); once a has been silent 5 s, a goes.
+    clock.runUntil(() => b.state === "connected" || b.state === "failed");
+    expect(b.state).toBe("connected");
+    expect(server.stats.sessionsEvicted).toBe(1);
+    expect(server.session("10.0.5.1:4000")).toBeUndefined();
   });
 
   it("a closed session is forgotten and the peer can connect again", () => {
