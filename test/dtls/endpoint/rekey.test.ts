@@ -173,3 +173,39 @@ describe("records-per-key hard stop", () => {
     expect(Math.max(...seqs)).toBe(7);
   });
 });
+
+describe("rekey corner cases", () => {
+  it("both sides call rekey() at the same moment: one renegotiation, both on epoch 2", () => {
+    const p = makePair({ seed: 8 });
+    expect(connect(p)).toBe(true);
+    p.client.rekey();
+    p.server.rekey();
+    p.clock.runUntilIdle(100_000);
+    expect(p.client.currentEpoch).toBe(2);
+    expect(p.server.currentEpoch).toBe(2);
+    expect(p.client.stats.rekeys).toBe(1);
+    expect(p.client.send(seqPayload(1))).toBe(true);
+    p.clock.runUntilIdle();
+    expect(p.serverData.map(payloadSeq)).toEqual([1]);
+  });
+
+  it("rekey at a 120-byte MTU: the protected handshake messages are fragmented and reassembled", () => {
+    const p = makePair({ mtuBytes: 120, clientGroups: ["secp256r1"] });
+    expect(connect(p)).toBe(true);
+    const before = p.wire.length;
+    p.client.rekey();
+    p.clock.runUntilIdle(100_000);
+    expect(p.client.stats.rekeys).toBe(1);
+    for (const w of p.wire.slice(before)) expect(w.d.length).toBeLessThanOrEqual(120);
+  });
+
+  it("rekey() before connected or after close is a no-op", () => {
+    const p = makePair();
+    p.client.rekey();
+    expect(p.client.handshaking).toBe(false);
+    expect(connect(p)).toBe(true);
+    p.client.close();
+    p.client.rekey();
+    expect(p.client.handshaking).toBe(false);
+  });
+});
