@@ -1,0 +1,86 @@
+/**
+ * Handshakes per second, client and server in one process: ours (PSK and ECDHE-PSK with x25519,
+ * with the HelloVerifyRequest cookie exchange, over the memory link on a ManualClock; building
+ * both endpoints counts) and werift-dtls (ECDHE with an ECDSA certificate, over its memory
+ * transport) in the same run.
+ */
+import type { AeadBackendName, CipherSuiteName } from "../../src/dtls/api.js";
+import type { BenchContext } from "../lib/context.js";
+import { measureOp, percentile } from "../lib/measure.js";
+import { emptyRow } from "../lib/report.js";
+import { WERIFT_BACKEND } from "../lib/targets.js";
+import { connectedPair } from "./tunnel.js";
+import { loadWerift, weriftConnect, WERIFT_SUITE, type Werift } from "./werift.js";
+
+const OUR_HANDSHAKES: [CipherSuiteName, AeadBackendName][] = [
+  ["TLS_PSK_WITH_AES_128_GCM_SHA256", "node"],
+  ["TLS_PSK_WITH_CHACHA20_POLY1305_SHA256", "node"],
+  ["TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256", "node"],
+];
+
+export interface Timed {
+  perSecond: number;
+  p50Us: number;
+  p99Us: number;
+  p999Us: number;
+  count: number;
+}
+
+/** Sequential async operations for budgetMs (after `warmup` untimed ones): rate and latency percentiles. */
+export async function timeAsync(op: () => Promise<void>, budgetMs: number, warmup: number, countMax: number): Promise<Timed> {
+  for (let i = 0; i < warmup; i++) await op();
+  const durations: number[] = [];
+  const t0 = performance.now();
+  while (durations.length < countMax && (durations.length === 0 || performance.now() - t0 < budgetMs)) {
+    const a = performance.now();
+    await op();
+    durations.push((performance.now() - a) * 1000);
+  }
+  const elapsedMs = performance.now() - t0;
+  durations.sort((x, y) => x - y);
+  return {
+    perSecond: (durations.length * 1000) / elapsedMs,
+    p50Us: percentile(durations, 0.5),
+    p99Us: percentile(durations, 0.99),
+    p999Us: percentile(durations, 0.999),
+    count: durations.length,
+  };
+}
+
+async function weriftHandshakes(ctx: BenchContext, w: Werift): Promise<void> {
+  const t = await timeAsync(
+    async () => {
+      const pair = await weriftConnect(w);
+      pair.close();
+    },
+    ctx.settings.quick ? 500 : 4000,
+    ctx.settings.quick ? 1 : 3,
+    ctx.settings.quick ? 20 : 2000,
+  );
+  ctx.rows.push({ ...emptyRow("handshake", "handshake"), suite: WERIFT_SUITE, backend: WERIFT_BACKEND, perSecond: t.perSecond, p50Us: t.p50Us, p99Us: t.p99Us, p999Us: t.p999Us });
+  ctx.log(`handshake/${WERIFT_SUITE}/${WERIFT_BACKEND}: ${t.perSecond.toFixed(1)}/s over ${t.count}, p50 ${(t.p50Us / 1000).toFixed(1)} ms`);
+}
+
+export async function runHandshakeSuite(ctx: BenchContext): Promise<void> {
+  let seed = ctx.settings.seed;
+  for (const [suite, backend] of OUR_HANDSHAKES) {
+    const id = `handshake/${suite}/${backend}`;
+    if (!ctx.selected(id)) continue;
+    const op = (): void => {
+      // A fresh seed per handshake: distinct randoms (and x25519 keys) every time, still replayable.
+      const p = connectedPair(suite, backend, seed++);
+      p.client.close();
+      p.server.close();
+    };
+    const f = await measureOp(id, op, { ...ctx.settings.measure, latencySamples: ctx.settings.quick ? 200 : 3000 }, ctx.timerOverheadNs);
+    ctx.rows.push({ ...emptyRow("handshake", "handshake"), suite, backend, ...f });
+    ctx.log(`${id}: ${Math.round(f.perSecond)}/s p50 ${f.p50Us.toFixed(0)} µs p99 ${f.p99Us.toFixed(0)} µs`);
+  }
+  if (!ctx.selected(`handshake/${WERIFT_SUITE}/${WERIFT_BACKEND}`)) return;
+  const w = await loadWerift();
+  if (w instanceof Error) {
+    ctx.notes.push(`werift-dtls could not be loaded (${w.message}): no peer reference for handshakes.`);
+    return;
+  }
+  await weriftHandshakes(ctx, w);
+}
