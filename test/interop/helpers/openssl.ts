@@ -41,10 +41,12 @@ export interface OpensslCommon {
   keylogFile?: string;
   extraArgs?: string[];
   timeoutMs?: number;
+  /** -brief (default true). s_server ignores its stdin command letters (r, R, k, q) under -brief. */
+  brief?: boolean;
 }
 
 function commonArgs(o: OpensslCommon): string[] {
-  const args = [o.version ?? "-dtls1_2", "-brief", "-psk", o.pskHex, "-cipher", o.cipher];
+  const args = [o.version ?? "-dtls1_2", ...(o.brief === false ? [] : ["-brief"]), "-psk", o.pskHex, "-cipher", o.cipher];
   if (o.mtuBytes !== undefined) args.push("-mtu", String(o.mtuBytes));
   if (o.curves !== undefined) args.push("-curves", o.curves);
   if (o.keylogFile !== undefined) args.push("-keylogfile", o.keylogFile);

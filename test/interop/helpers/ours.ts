@@ -44,11 +44,15 @@ export function recordEvents(ep: DtlsEndpoint): EventLog {
         const check = (): void => {
           if (pred()) {
             clearTimeout(timer);
+            clearInterval(poll);
             waiters.delete(check);
             resolve();
           }
         };
+        // Some conditions (ep.currentEpoch, ep.stats) change without an event: poll as well.
+        const poll = setInterval(check, 25);
         const timer = setTimeout(() => {
+          clearInterval(poll);
           waiters.delete(check);
           reject(
             new Error(
