@@ -535,18 +535,20 @@ export class DtlsEndpoint {
   private makeHost(): HandshakeHost {
     return {
       config: this.hsConfig,
-      transmitFlight: (all: readonly FlightItem[]) => {
-        // A resend long after a rekey may name an epoch whose keys were retired: skip those parts.
-        const items = all.filter((i) => this.epochs.write.has(i.epoch));
-        const datagrams = packFlight(items, this.hsConfig.mtuBytes, {
-          overheadBytes: (e) => this.epochs.overheadBytes(e),
-          seal: (e, type, payload) => this.sealRecord(e, type, payload),
-        });
-        for (const d of datagrams) {
-          this.stats.bytesSent += d.length;
-          this.options.transport.send(d);
-        }
-      },
+      // Guarded: it also runs from the retransmission timer, where nothing may throw.
+      transmitFlight: (all: readonly FlightItem[]) =>
+        this.guard(() => {
+          // A resend long after a rekey may name an epoch whose keys were retired: skip those parts.
+          const items = all.filter((i) => this.epochs.write.has(i.epoch));
+          const datagrams = packFlight(items, this.hsConfig.mtuBytes, {
+            overheadBytes: (e) => this.epochs.overheadBytes(e),
+            seal: (e, type, payload) => this.sealRecord(e, type, payload),
+          });
+          for (const d of datagrams) {
+            this.stats.bytesSent += d.length;
+            this.options.transport.send(d);
+          }
+        }),
       installWriteEpoch: (epoch, cipher) => this.epochs.installWrite(epoch, cipher),
       setPendingRead: (epoch, cipher) => this.epochs.setPendingRead(epoch, cipher),
       activatePendingRead: () => {

@@ -145,7 +145,7 @@ export abstract class HandshakeMachine {
     if (f.messageSeq === this.peerFlightFirstSeq && f.fragmentOffset === 0) {
       this.host.countRetransmission();
       this.transmit();
-      if (!this.finalFlight) this.timer.startFlight();
+      if (!this.finalFlight && !this.stopped) this.timer.startFlight();
     }
   }
 
@@ -155,6 +155,8 @@ export abstract class HandshakeMachine {
     this.peerFlightFirstSeq = peerFlightFirstSeq;
     this.timer.resetBackoff();
     this.transmit();
+    // Sending can end the session (e.g. the records-per-key hard stop): then arm nothing.
+    if (this.stopped) return;
     if (final) this.timer.stop();
     else this.timer.startFlight();
   }

@@ -209,3 +209,19 @@ describe("rekey corner cases", () => {
     expect(p.client.handshaking).toBe(false);
   });
 });
+
+describe("timer-driven failures", () => {
+  it("the hard stop reached by a retransmission (from the clock) fails the session without throwing", () => {
+    let blackhole = false;
+    const p = makePair({ limits: { recordsPerKeyMax: 8 }, link: { drop: (dir) => blackhole && dir === "a->b" } });
+    expect(connect(p)).toBe(true);
+    for (let i = 0; i < 5; i++) p.client.send(seqPayload(i)); // epoch 1: Finished + 5 = 6 = application share
+    blackhole = true;
+    p.client.rekey(); // ClientHello = seq 6; the first resend = seq 7; the second would be seq 8
+    expect(() => p.clock.runUntilIdle()).not.toThrow();
+    expect(p.client.state).toBe("failed");
+    expect(p.client.failure!.reason).toBe("internal-error");
+    expect(p.client.stats.retransmissions).toBe(2);
+    expect(p.clock.pendingTimers).toBe(0);
+  });
+});
