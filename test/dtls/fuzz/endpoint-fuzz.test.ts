@@ -21,6 +21,7 @@ import {
   endpoint,
   exchange,
   handshake,
+  makePair,
   other,
   pairAtStep,
   recordSession,
@@ -145,6 +146,33 @@ describe(`DtlsEndpoint fuzz (FUZZ_SEED=${FUZZ_SEED})`, () => {
         },
       ),
       { seed: FUZZ_SEED, numRuns: 200 },
+    );
+  });
+
+  it("idle: endpoints that have not started yet take hostile datagrams without throwing, then handshake normally", () => {
+    fc.assert(
+      fc.property(suiteArb, fc.array(injectionArb(), { minLength: 1, maxLength: 8 }), (suite, injections) => {
+        const p = makePair({ seed: SESSION_SEED, suite });
+        const rec = oldSessions.get(suite)!;
+        // An unprotected alert may legitimately end an endpoint that has no keys yet (as during any
+        // handshake); only then may the handshake below fail.
+        let alerted = false;
+        for (const ep of [p.client, p.server]) ep.on("alert", (a) => (alerted ||= !a.sent));
+        for (const inj of injections) {
+          const d = materialise(inj, rec);
+          expect(() => p.client.handleDatagram(d)).not.toThrow();
+          expect(() => p.server.handleDatagram(d)).not.toThrow();
+        }
+        expect(p.outbox.client).toEqual([]); // an idle client answers nothing
+        assertBounded(p.client, p.limits);
+        assertBounded(p.server, p.limits);
+        p.outbox.server.length = 0; // whatever the idle server answered went to the attacker
+        if (alerted) return;
+        handshake(p);
+        expect(bothConnected(p)).toBe(true);
+        expect(exchange(p, "after-idle")).toBe(true);
+      }),
+      { seed: FUZZ_SEED, numRuns: 80 },
     );
   });
 

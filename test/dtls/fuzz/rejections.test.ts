@@ -110,6 +110,22 @@ describe("stats.rejected: each discarded datagram is counted by reason", () => {
   });
 });
 
+describe("unauthenticated epoch-0 records must not poison the replay window", () => {
+  // RFC 6347 §4.1.2.6: the window is updated only for records that authenticate. Epoch 0 has no MAC,
+  // so a spoofed record (here: one the endpoint itself rejects) must not move the window; otherwise
+  // one datagram with sequence number 2^48-1 makes every genuine handshake record "too-old".
+  for (const side of ["client", "server"] as const) {
+    it(`${side}: a rejected epoch-0 record with sequence 2^48-1, received before the handshake, does not stop it`, () => {
+      const p = makePair({ seed: 14, suite: "TLS_PSK_WITH_AES_128_GCM_SHA256" });
+      const spoof = craftRecord({ type: 22, version: 0xfefd, epoch: 0, seq: 2 ** 48 - 1, body: Uint8Array.of(0xff, 0xff) });
+      (side === "client" ? p.client : p.server).handleDatagram(spoof);
+      handshake(p);
+      expect(p.client.stats.rejected["too-old"] + p.server.stats.rejected["too-old"]).toBe(0);
+      expect(bothConnected(p)).toBe(true);
+    });
+  }
+});
+
 describe(`stats.rejected property (FUZZ_SEED=${FUZZ_SEED})`, () => {
   it("random datagrams and tampered application records into a live session: each counted, nothing delivered, session fine", () => {
     const p = connectedPair(13);
