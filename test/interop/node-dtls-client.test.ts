@@ -76,6 +76,41 @@ describe("our server <- node-dtls-client", () => {
     await server?.close();
   });
 
+  it("our server fragments its flight at mtuBytes 100 (long hint); node-dtls-client reassembles it", async () => {
+    const pskHex = randomHex(16);
+    server = await startOurServer({
+      identity: "ndc-client",
+      psk: Buffer.from(pskHex, "hex"),
+      hint: "h".repeat(150),
+      mtuBytes: 100,
+      suites: ["TLS_PSK_WITH_AES_128_GCM_SHA256"],
+      greeting: "hello-from-vnetsim\n",
+    });
+    try {
+      const run = await runNodeDtlsClient(server.port, "ndc-client", pskHex, "TLS_PSK_WITH_AES_128_GCM_SHA256", "ping-fragmented\n");
+      expect(run.errors).toEqual([]);
+      expect(run.messages.join("")).toBe("hello-from-vnetsim\nping-fragmented\n");
+    } finally {
+      await server.close();
+      server = null;
+    }
+  });
+
+  it("wrong key: node-dtls-client reports an error, our server fails the session, nothing hangs", async () => {
+    server = await startOurServer({ identity: "ndc-client", psk: Buffer.from(randomHex(16), "hex") });
+    try {
+      const run = await runNodeDtlsClient(server.port, "ndc-client", randomHex(16), "TLS_PSK_WITH_AES_128_CCM_8", "never\n");
+      expect(run.connected).toBe(false);
+      expect(run.errors.length).toBeGreaterThan(0);
+      const { events } = await server.firstSession();
+      await events.until(() => events.failed !== null, 15_000, "server failure");
+      expect(["retransmit-exhausted", "bad-record-mac", "bad-finished"]).toContain(events.failed!.reason);
+    } finally {
+      await server.close();
+      server = null;
+    }
+  });
+
   for (const suite of NODE_DTLS_CLIENT_SUITES) {
     it(`${suite}: handshake (with cookie), data both ways, close_notify`, async () => {
       const pskHex = randomHex(16);

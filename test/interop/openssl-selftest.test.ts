@@ -34,7 +34,7 @@ describe.skipIf(noOpenssl)("interop harness: openssl s_client <-> openssl s_serv
       await server.waitFor("ping-from-client", 5_000, "stdout");
       server.write("pong-from-server\n");
       await client.waitFor("pong-from-server", 5_000, "stdout");
-      expect(server.stderr).toContain(`Ciphersuite: ${cipher}`);
+      await server.waitFor(`Ciphersuite: ${cipher}`, 5_000, "stderr");
       client.endInput();
       const r = await client.exited;
       expect(r.timedOut).toBe(false);
