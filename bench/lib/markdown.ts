@@ -113,7 +113,7 @@ export function renderResultsMd(report: BenchReport, ctx: RenderContext): string
   out.push(`| load average per core (start / end) | ${ctx.loadPerCore.start.toFixed(2)} / ${ctx.loadPerCore.end.toFixed(2)} |`);
   out.push("");
   out.push(
-    "Records/s come from tinybench's median batch time; latencies are single calls timed with `process.hrtime.bigint()` " +
+    "Records/s are calls over tinybench's total elapsed batch time (like `openssl speed -elapsed`); latencies are single calls timed with `process.hrtime.bigint()` " +
       "(timer cost subtracted); allocation is JS heap + ArrayBuffer growth per call over a large batch after `gc()`, " +
       "counting only windows without a garbage collection. The machine is shared: the ratios to the references measured " +
       "in the same run hold better than the absolute figures.",

@@ -1,8 +1,8 @@
 /**
  * Measuring one synchronous operation three ways:
  * - rate: a tinybench task runs a batch of calls per iteration (a single 1400 B seal is 1-4 µs,
- *   close to tinybench's per-iteration overhead); records/s = batch / median batch time, the median
- *   because these machines are shared and a mean follows the neighbours' bursts;
+ *   close to tinybench's per-iteration overhead); records/s = calls / total elapsed batch time,
+ *   like openssl speed -elapsed;
  * - latency: single calls timed with process.hrtime.bigint(), minus the timer's own median cost,
  *   for p50/p99/p99.9;
  * - allocation: bytes of JS heap plus ArrayBuffer memory per call over a large batch, after gc(),
@@ -59,7 +59,11 @@ export function batchSizeFor(callUs: number): number {
   return Math.max(1, Math.min(BATCH_MAX, Math.round(BATCH_TARGET_US / callUs)));
 }
 
-/** Calls per second, from tinybench's median batch time. */
+/**
+ * Calls per second over the whole tinybench run (batches x batch size / total batch time): an
+ * elapsed-time rate, the same kind of figure as `openssl speed -elapsed`, so the ratio compares
+ * like with like even when the machine is busy.
+ */
 export async function ratePerSecond(name: string, op: () => void, batch: number, cfg: MeasureConfig): Promise<number> {
   const bench = new Bench({ time: cfg.timeMs, warmupTime: cfg.warmupMs, warmupIterations: 2, iterations: 5, throws: true });
   bench.add(name, () => {
@@ -69,8 +73,7 @@ export async function ratePerSecond(name: string, op: () => void, batch: number,
   const task = bench.tasks[0]!;
   const r = task.result;
   if (r.state !== "completed") throw new Error(`tinybench task ${name} ended in state ${r.state}`);
-  const batchMs = r.latency.p50 > 0 ? r.latency.p50 : r.period;
-  return (batch * 1000) / batchMs;
+  return (batch * 1000) / r.period;
 }
 
 /** Median cost in ns of two back-to-back hrtime.bigint() calls. */
