@@ -1,0 +1,310 @@
+/**
+ * runScenario: a scenario through the simulator and the data plane (issue 4 §4).
+ *
+ * Set-up order matters, because equal times run in insertion order: the scenario's timed events
+ * and fault events first (so a packet at time t sees every event at or before t, as topologyAt
+ * does), then the expectation probes, then the workloads.
+ *
+ * Expectations are checked on what the wire carried. Each expectation is bound to one forward
+ * packet of its flow: the workload's packet sent exactly at the expectation's time (by default the
+ * flow's start, i.e. its first packet) or, when the workload sends none then, a probe: one extra
+ * packet of the flow sent at that time. The observed value is X only when that packet came out of
+ * a DTLS record opened by the peer host; a plaintext delivery shows the sender's value; a drop shows
+ * the verdict's value and why. Probes are real packets and appear in the counters and flow logs.
+ *
+ * The memory wire runs on virtual time until nothing is left to do (tunnels close after their idle
+ * timeout) or durationMs; the udp wire runs on real time until every packet is resolved, bounded by
+ * udpTimeoutMs. All randomness derives from the seed, so memory-wire runs are byte-identical.
+ */
+import type { Enforcement } from "../src/topology/model.js";
+import type { Expectation, FlowSpec, Scenario, TimedEvent } from "../src/scenario/types.js";
+import { applyEvent } from "../src/scenario/events.js";
+import type { FlowEncryption } from "../src/policy/index.js";
+import { FlowTable, FLOW_TABLE_FLOWS_MAX, FLOW_TABLE_BUCKETS_MAX, type FlowKey } from "../src/flowlog/table.js";
+import type { FlowLogRecord } from "../src/flowlog/schema.js";
+import { DataPlane } from "../src/dataplane/dataplane.js";
+import type { FlowState, ExpectationProbe, PacketDropReason } from "../src/dataplane/flow-state.js";
+import { KeyService } from "../src/dataplane/keys.js";
+import { MemoryWire, type WireTap } from "../src/dataplane/wire.js";
+import { UdpWire, UDP_RUN_TIMEOUT_MS_DEFAULT } from "../src/dataplane/udp-wire.js";
+import { resolveDataplaneSettings, type DataplaneSettingsInput } from "../src/dataplane/settings.js";
+import { flowResult, type FlowResult } from "../src/dataplane/results.js";
+import { IP_PROTOCOL } from "../src/dataplane/packet.js";
+import { Simulator } from "./engine.js";
+import { SeededRng } from "./rng.js";
+import { FaultModel, type LinkFaults } from "./faults.js";
+import { BACK_TO_BACK_GAP_MS, schedulePackets } from "./workload.js";
+import { scheduleTimedEvents } from "./events.js";
+
+export type { WireTap } from "../src/dataplane/wire.js";
+export type { FlowResult } from "../src/dataplane/results.js";
+
+/** Events one memory-wire run may take before it stops ("events-max"). */
+export const RUN_EVENTS_MAX = 200_000_000;
+/** Events per slice between progress reports. */
+export const RUN_SLICE_EVENTS = 200_000;
+/** Ceiling on the flow table the runner builds (flows and buckets). */
+export const RUN_FLOW_TABLE_MAX = 8_000_000;
+/** Fault events a run accepts. */
+export const FAULT_EVENTS_MAX = 100_000;
+
+export type FaultEvent = { atMs: number } & (
+  | { action: "partition" | "repair"; a: string; b: string }
+  | { action: "host-crash" | "host-recover"; host: string }
+);
+
+export interface FaultsConfig {
+  /** Faults of every link without its own. */
+  global?: Partial<LinkFaults>;
+  /** Per host pair (sorted, so a-b and b-a are one link). */
+  links?: { a: string; b: string; faults: Partial<LinkFaults> }[];
+  /** Hosts whose key service view is stale: every tunnel handshake with them fails (bad_record_mac). */
+  staleKeyHosts?: string[];
+  events?: FaultEvent[];
+}
+
+export interface RunOptions {
+  seed?: number;
+  durationMs?: number;
+  /** Override of every VNet's enforcement. */
+  enforcement?: Enforcement;
+  wire?: "memory" | "udp";
+  tap?: WireTap;
+  keyLog?: (line: string) => void;
+  onProgress?: (done: number, total: number) => void;
+  /** Data-plane settings over the scenario's (mtuBytes, tunnelIdleMs, tunnelsPerHost, rekey, ...). */
+  dataplane?: DataplaneSettingsInput;
+  /** Link and host faults over the scenario's (memory wire only). */
+  faults?: FaultsConfig;
+  /** Real-time bound of a udp-wire run (default UDP_RUN_TIMEOUT_MS_DEFAULT). */
+  udpTimeoutMs?: number;
+  /** Keep flow log records in RunResult (default true); false for very large runs. */
+  flowLogs?: boolean;
+}
+
+export interface ExpectationResult {
+  flow: string;
+  atMs: number;
+  expected: { encryption: FlowEncryption; action: "deliver" | "drop"; reason: string | null };
+  observed: { encryption: FlowEncryption; action: "deliver" | "drop"; reason: string; via: "tunnel" | "plaintext" | "local" | "none"; atMs: number } | null;
+  /** The forward packet the check looked at, and whether it was a probe. */
+  packetIndex: number;
+  probe: boolean;
+  ok: boolean;
+  mismatches: string[];
+}
+
+export interface RunResult {
+  scenario: { name: string; seed: number };
+  wire: "memory" | "udp";
+  flows: FlowResult[];
+  tunnels: { opened: number; established: number; failed: number; rekeys: number; evicted: number; idleClosed: number; eventClosed: number; handshakes: number; retransmissions: number; fallbackPackets: number };
+  packets: { sent: number; delivered: number; dropped: number; duplicates: number; droppedBy: Partial<Record<PacketDropReason, number>>; strayDatagrams: number; plaintextLeaks: number };
+  /** Bytes the DTLS layer added on the wire beyond the inner packets it carried. */
+  dtlsOverheadBytes: number;
+  wireStats: { datagrams: number; bytes: number };
+  flowLogRecords: FlowLogRecord[];
+  flowLogOverflow: { observations: number; packets: number; bytes: number };
+  expectations: ExpectationResult[];
+  /** Every expectation holds. */
+  ok: boolean;
+  endedAtMs: number;
+  stoppedBy: "idle" | "until" | "events-max" | "done" | "timeout";
+}
+
+function bindExpectation(sim: Simulator, dp: DataPlane, fs: FlowState, e: Expectation, k: number): ExpectationProbe {
+  const spec = fs.spec;
+  const atMs = Math.max(0, e.atMs ?? spec.startMs);
+  let index = -1;
+  if (atMs === spec.startMs) index = 0;
+  else if (spec.rate === null || spec.rate.kind === "constant") {
+    const perSecond = spec.rate === null ? 1000 / BACK_TO_BACK_GAP_MS : spec.rate.perSecond;
+    const i = Math.round(((atMs - spec.startMs) * perSecond) / 1000);
+    if (i >= 0 && i < spec.packets && spec.startMs + (i * 1000) / perSecond === atMs) index = i;
+  }
+  const probe = index < 0;
+  if (probe) {
+    index = spec.packets + fs.probes++;
+    const at = Math.max(atMs, sim.nowMs);
+    const pi = index;
+    sim.schedule(at, () => dp.emit(fs, 0, pi));
+  }
+  const p: ExpectationProbe = { expectation: k, atMs, packetIndex: index, probe, observed: null };
+  if (fs.expect === null) fs.expect = new Map();
+  const list = fs.expect.get(index);
+  if (list === undefined) fs.expect.set(index, [p]);
+  else list.push(p);
+  return p;
+}
+
+function affectedBy(e: TimedEvent): { vm?: string; host?: string } {
+  if ("vm" in e) return { vm: e.vm };
+  if ("host" in e) return { host: e.host };
+  return {};
+}
+
+function checkExpectation(e: Expectation, p: ExpectationProbe): ExpectationResult {
+  const expected = { encryption: e.encryption, action: e.action, reason: e.reason };
+  const o = p.observed;
+  const mismatches: string[] = [];
+  if (o === null) mismatches.push("observed: the packet was never resolved");
+  else {
+    if (o.encryption !== e.encryption) mismatches.push(`encryption: expected ${e.encryption}, got ${o.encryption}`);
+    if (o.action !== e.action) mismatches.push(`action: expected ${e.action}, got ${o.action}`);
+    if (e.reason !== null && o.reason !== e.reason) mismatches.push(`reason: expected ${e.reason}, got ${o.reason}`);
+    if (e.encryption === "X" && e.action === "deliver" && o.via !== "tunnel") mismatches.push(`wire: expected the packet to come out of a DTLS record, it came ${o.via}`);
+  }
+  return { flow: e.flow, atMs: p.atMs, expected, observed: o, packetIndex: p.packetIndex, probe: p.probe, ok: mismatches.length === 0, mismatches };
+}
+
+/** The two NIC keys of a flow in the flow table (source NIC "O", destination NIC "I"). */
+function flowKeys(fs: FlowState): FlowKey[] {
+  const f = fs.spec.flow;
+  const keys: FlowKey[] = [];
+  const base = { srcIp: f.srcIp, dstIp: f.dstIp, srcPort: f.srcPort, dstPort: f.dstPort, protocol: IP_PROTOCOL[fs.protocol] };
+  const d = fs.dirs[0];
+  if (d.senderNic !== null) keys.push({ ...base, mac: d.senderNic.mac, direction: "O" });
+  if (d.receiverNic !== null) keys.push({ ...base, mac: d.receiverNic.mac, direction: "I" });
+  return keys;
+}
+
+export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
+  const seed = options.seed ?? scenario.topology.settings.seed;
+  const wireKind = options.wire ?? "memory";
+  if (wireKind !== "memory" && wireKind !== "udp") throw new TypeError(`runScenario: "wire" expected "memory" or "udp", got ${JSON.stringify(wireKind)}`);
+  if (options.durationMs !== undefined && !(options.durationMs >= 0 && Number.isFinite(options.durationMs))) {
+    throw new RangeError(`runScenario: "durationMs" expected a finite number >= 0, got ${options.durationMs}`);
+  }
+  const scenarioExtras = scenario as Scenario & { dataplane?: DataplaneSettingsInput; faults?: FaultsConfig };
+  const settings = resolveDataplaneSettings({ ...(scenarioExtras.dataplane ?? {}), ...(options.dataplane ?? {}) });
+  const faultsCfg: FaultsConfig = { ...(scenarioExtras.faults ?? {}), ...(options.faults ?? {}) };
+  const faultEvents = faultsCfg.events ?? [];
+  if (faultEvents.length > FAULT_EVENTS_MAX) throw new RangeError(`runScenario: ${faultEvents.length} fault events, over FAULT_EVENTS_MAX (${FAULT_EVENTS_MAX})`);
+
+  const root = new SeededRng(seed);
+  const sim = new Simulator();
+  const faults = new FaultModel(faultsCfg.global ?? {}, faultsCfg.links ?? [], root.fork("faults"));
+  const rootSecret = new Uint8Array(32);
+  root.fork("keys/root").fill(rootSecret);
+  const flows = scenario.flows;
+  const tableMax = Math.min(RUN_FLOW_TABLE_MAX, Math.max(FLOW_TABLE_FLOWS_MAX, flows.length * 2 + 16));
+  const keepLogs = options.flowLogs !== false;
+  const table = new FlowTable({ epochMs: Date.parse(scenario.topology.epochIso), flowsMax: tableMax, bucketsMax: Math.max(FLOW_TABLE_BUCKETS_MAX, Math.min(RUN_FLOW_TABLE_MAX, tableMax * 2)) });
+  const dp = new DataPlane({
+    sim, topology: scenario.topology, tunnelScope: scenario.settings.tunnelScope, settings, faults,
+    rng: root.fork("dataplane"), keyService: new KeyService(rootSecret), staleKeyHosts: faultsCfg.staleKeyHosts,
+    flowTable: table, keyLog: options.keyLog, enforcement: options.enforcement,
+  });
+
+  let udp: UdpWire<(typeof dp.hostOffloads)[number]> | null = null;
+  let memory: MemoryWire<(typeof dp.hostOffloads)[number]> | null = null;
+  if (wireKind === "memory") {
+    memory = new MemoryWire(sim, faults, dp, options.tap);
+    dp.attachWire(memory);
+  } else {
+    udp = await UdpWire.open(sim, dp.hostOffloads, dp, options.tap);
+    dp.attachWire(udp);
+  }
+
+  // 1. timed events (topology) and fault events
+  let raw = scenario.topology;
+  scheduleTimedEvents(sim, scenario.events, (e) => {
+    raw = applyEvent(raw, e);
+    dp.setTopology(raw, affectedBy(e));
+    if (udp !== null) for (const h of dp.hostOffloads) void udp.bind(h);
+  });
+  for (const fe of [...faultEvents].sort((a, b) => a.atMs - b.atMs)) {
+    sim.schedule(Math.max(0, fe.atMs), () => {
+      if (fe.action === "partition") dp.partition(fe.a, fe.b);
+      else if (fe.action === "repair") dp.repair(fe.a, fe.b);
+      else if (fe.action === "host-crash") dp.crashHost(fe.host);
+      else dp.recoverHost(fe.host);
+    });
+  }
+
+  // 2. flows and expectation probes
+  const states = flows.map((spec) => dp.addFlow(spec));
+  const byName = new Map<string, FlowState>(states.map((s) => [s.spec.name, s]));
+  const probes = scenario.expectations.map((e, k) => {
+    const fs = byName.get(e.flow);
+    return fs === undefined ? null : bindExpectation(sim, dp, fs, e, k);
+  });
+
+  // 3. workloads (one emit function per flow, none per packet)
+  const wl = root.fork("workload");
+  let total = 0;
+  for (const fs of states) {
+    const spec: FlowSpec = fs.spec;
+    total += spec.packets * (spec.pattern === "request-response" ? 2 : 1) + fs.probes;
+    schedulePackets(sim, spec, wl, (_s, index, direction) => dp.emit(fs, direction === "fwd" ? 0 : 1, index));
+  }
+
+  let stoppedBy: RunResult["stoppedBy"];
+  const resolved = (): number => dp.packetStats.delivered + dp.packetStats.dropped;
+  if (memory !== null) {
+    const untilMs = options.durationMs ?? Infinity;
+    let events = 0;
+    while (true) {
+      const r = sim.run({ untilMs, eventsMax: RUN_SLICE_EVENTS });
+      events += r.events;
+      options.onProgress?.(resolved(), total);
+      if (r.stoppedBy !== "events-max") {
+        stoppedBy = r.stoppedBy;
+        break;
+      }
+      if (events >= RUN_EVENTS_MAX) {
+        stoppedBy = "events-max";
+        break;
+      }
+    }
+    const cut = stoppedBy !== "idle";
+    dp.closeAllTunnels();
+    dp.finish(cut ? "cut" : "complete");
+  } else {
+    const timeoutMs = options.udpTimeoutMs ?? UDP_RUN_TIMEOUT_MS_DEFAULT;
+    const limitMs = options.durationMs;
+    stoppedBy = await udp!.pump(() => (resolved() >= total && dp.unresolved === 0) || (limitMs !== undefined && sim.nowMs >= limitMs), timeoutMs);
+    options.onProgress?.(resolved(), total);
+    dp.closeAllTunnels();
+    // Let the close_notify alerts cross the loopback before the sockets close.
+    await udp!.pump(() => false, 20);
+    dp.finish(stoppedBy === "done" ? "complete" : "cut");
+    await udp!.close();
+  }
+
+  // Flow logs: each flow ends at its last activity; then everything is drained.
+  const records: FlowLogRecord[] = [];
+  for (const fs of states) {
+    if (fs.lastActivityMs < 0) continue;
+    for (const k of flowKeys(fs)) table.end(fs.lastActivityMs, k);
+  }
+  table.closeAll(sim.nowMs);
+  const drained = table.drain();
+  if (keepLogs) for (const r of drained) records.push(r);
+
+  const expectations: ExpectationResult[] = [];
+  scenario.expectations.forEach((e, k) => {
+    const p = probes[k];
+    if (p === null || p === undefined) {
+      expectations.push({ flow: e.flow, atMs: e.atMs ?? 0, expected: { encryption: e.encryption, action: e.action, reason: e.reason }, observed: null, packetIndex: -1, probe: false, ok: false, mismatches: [`flow: no flow named ${JSON.stringify(e.flow)}`] });
+    } else expectations.push(checkExpectation(e, p));
+  });
+
+  const ps = dp.packetStats;
+  const ws = memory?.stats ?? udp!.stats;
+  return {
+    scenario: { name: scenario.name, seed },
+    wire: wireKind,
+    flows: states.map(flowResult),
+    tunnels: { ...dp.tunnelStats },
+    packets: { sent: ps.sent, delivered: ps.delivered, dropped: ps.dropped, duplicates: ps.duplicates, droppedBy: { ...ps.dropReasons }, strayDatagrams: ps.strayDatagrams, plaintextLeaks: ps.plaintextLeaks },
+    dtlsOverheadBytes: dp.dtlsWireBytes - dp.dtlsInnerBytes,
+    wireStats: { datagrams: ws.datagrams, bytes: ws.bytes },
+    flowLogRecords: records,
+    flowLogOverflow: table.overflow,
+    expectations,
+    ok: expectations.every((x) => x.ok),
+    endedAtMs: sim.nowMs,
+    stoppedBy,
+  };
+}
