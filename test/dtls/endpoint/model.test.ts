@@ -113,7 +113,7 @@ describe("endpoint model over a lossy link", () => {
           }
         },
       ),
-      { numRuns: 30 },
+      { numRuns: 15 },
     );
   });
 });
