@@ -59,6 +59,21 @@ describe.skipIf(noOpenssl)("vnetsim dtls serve|connect against openssl (built CL
     });
   }
 
+  it("serve on [::1] (IPv6 loopback) with s_client -connect [::1]:PORT", async () => {
+    const pskHex = randomHex(16);
+    const proc = spawnCli(main, ["dtls", "serve", "--listen", "[::1]:0", "--psk-identity", "client1", "--psk", pskHex], 30_000);
+    await proc.waitFor(/listening on \[::1\]:\d+/, 15_000, "stderr");
+    const port = Number(/listening on \[::1\]:(\d+)/.exec(proc.stderr)![1]);
+    const client = startOpensslClient({ host: "::1", port, pskHex, cipher: "PSK-CHACHA20-POLY1305", identity: "client1" });
+    await client.waitFor("CONNECTION ESTABLISHED", 10_000, "stderr");
+    client.write("ping-v6\n");
+    await client.waitFor("ping-v6", 5_000, "stdout");
+    await proc.waitFor(/session \[::1\]:\d+: connected suite=TLS_PSK_WITH_CHACHA20_POLY1305_SHA256/, 5_000, "stderr");
+    proc.child.kill("SIGINT");
+    expect((await proc.exited).code).toBe(0);
+    await client.exited;
+  });
+
   it("openssl s_server + connect (PSK-AES128-CCM8): lines up, a line down, exit 0", async () => {
     const port = await freeUdpPort();
     const pskHex = randomHex(16);

@@ -41,6 +41,8 @@ export interface OpensslCommon {
   keylogFile?: string;
   extraArgs?: string[];
   timeoutMs?: number;
+  /** Loopback host; "::1" for IPv6 (default 127.0.0.1). */
+  host?: string;
   /** -brief (default true). s_server ignores its stdin command letters (r, R, k, q) under -brief. */
   brief?: boolean;
 }
@@ -62,7 +64,7 @@ export function sServerArgs(o: OpensslCommon & { hint?: string; identity?: strin
 }
 
 export function sClientArgs(o: OpensslCommon & { identity: string }): string[] {
-  return ["s_client", ...commonArgs(o), "-connect", `${LOOPBACK_V4}:${o.port}`, "-psk_identity", o.identity, ...(o.extraArgs ?? [])];
+  return ["s_client", ...commonArgs(o), "-connect", o.host?.includes(":") === true ? `[${o.host}]:${o.port}` : `${o.host ?? LOOPBACK_V4}:${o.port}`, "-psk_identity", o.identity, ...(o.extraArgs ?? [])];
 }
 
 /** Starts `openssl s_server` and resolves once its UDP socket is bound (`-brief` prints nothing then). */
