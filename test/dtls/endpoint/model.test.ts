@@ -71,7 +71,7 @@ describe("endpoint model: sends, rekeys and time in any order", () => {
           expect(p.client.currentEpoch).toBe(p.server.currentEpoch);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 25 },
     );
   });
 });
