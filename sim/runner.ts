@@ -215,10 +215,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   });
   for (const fe of [...faultEvents].sort((a, b) => a.atMs - b.atMs)) {
     sim.schedule(Math.max(0, fe.atMs), () => {
-      if (fe.action === "partition") dp.partition(fe.a, fe.b);
-      else if (fe.action === "repair") dp.repair(fe.a, fe.b);
-      else if (fe.action === "host-crash") dp.crashHost(fe.host);
-      else dp.recoverHost(fe.host);
+      switch (fe.action) {
+        case "partition":
+          return dp.partition(fe.a, fe.b);
+        case "repair":
+          return dp.repair(fe.a, fe.b);
+        case "host-crash":
+          return dp.crashHost(fe.host);
+        case "host-recover":
+          return dp.recoverHost(fe.host);
+      }
     });
   }
 
