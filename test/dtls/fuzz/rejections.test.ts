@@ -8,8 +8,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { RejectReason } from "../../../src/dtls/api.js";
 import { REPLAY_WINDOW_RECORDS } from "../../../src/dtls/constants.js";
-import { FUZZ_SEED, bothConnected, exchange, handshake, makePair, rejectedTotal, settle, type Pair } from "./harness.js";
-import { applyMutation, craftRecord } from "./mutate.js";
+import { FUZZ_SEED, bothConnected, exchange, handshake, makePair, rejectedTotal, settle, step, type Pair } from "./harness.js";
+import { applyMutation, craftRecord, gauges } from "./mutate.js";
 
 function connectedPair(seed = 11): Pair {
   const p = makePair({ seed, suite: "TLS_PSK_WITH_AES_128_GCM_SHA256" });
@@ -107,6 +107,36 @@ describe("stats.rejected: each discarded datagram is counted by reason", () => {
     expect(p.server.stats.rejected["bad-cookie"]).toBe(before + 1);
     settle(p);
     expect(bothConnected(p)).toBe(true);
+  });
+});
+
+describe("handshake reassembly is bounded by reassemblyBytesMax", () => {
+  it("a flood of fragments of large, never-completed handshake messages stays under the limit and is counted", () => {
+    const reassemblyBytesMax = 1024;
+    const p = makePair({ seed: 15, suite: "TLS_PSK_WITH_AES_128_GCM_SHA256", limits: { reassemblyBytesMax } });
+    p.server.start();
+    p.client.start();
+    for (let i = 0; i < 3; i++) step(p); // CH1, HVR, CH2: the client now waits for message_seq 1
+    let seq = 100;
+    const before = p.client.stats.rejected["over-limit"];
+    for (let messageSeq = 1; messageSeq <= 9; messageSeq++) {
+      for (let offset = 0; offset < 900; offset += 100) {
+        // DTLS handshake header (RFC 6347 §4.2.2): type, length(3), message_seq(2), offset(3), fragment length(3).
+        const body = new Uint8Array(12 + 50);
+        body[0] = 2; // server_hello
+        body.set([0, 0x03, 0xe8], 1); // length 1000
+        body.set([messageSeq >> 8, messageSeq & 0xff], 4);
+        body.set([0, offset >> 8, offset & 0xff], 6);
+        body.set([0, 0, 50], 9);
+        p.client.handleDatagram(craftRecord({ type: 22, version: 0xfefd, epoch: 0, seq: seq++, body }));
+        expect(gauges(p.client).reassemblyBytes).toBeLessThanOrEqual(reassemblyBytesMax);
+      }
+    }
+    // Either outcome is a named one: the fragment is dropped and counted, or the handshake ends
+    // with "reassembly-limit" (what the endpoint does today). Memory stayed bounded in both.
+    if (p.client.state === "failed") expect(p.client.failure?.reason).toBe("reassembly-limit");
+    else expect(p.client.stats.rejected["over-limit"]).toBeGreaterThan(before);
+    expect(() => settle(p)).not.toThrow();
   });
 });
 
