@@ -1,0 +1,123 @@
+/**
+ * Tunnel behaviour: handshake failure and its fallback under each enforcement, the retry after
+ * the back-off, the MTU limit with the suite's overhead, the pending queue limit, the table limit
+ * with eviction, the idle timeout, and rekeying mid-flow.
+ */
+import { describe, expect, it } from "vitest";
+import { runScenario } from "../../sim/runner.js";
+import { conservationViolations, encryptedInnerBytesMax, findMarker, DTLS_SERVER_PORT } from "../../src/dataplane/index.js";
+import { pairScenario, tapInto, type Tapped } from "./fixtures.js";
+
+function conserved(r: Awaited<ReturnType<typeof runScenario>>): string[] {
+  return r.flows.flatMap((f) => [...conservationViolations(`${f.name} fwd`, f.forward), ...conservationViolations(`${f.name} rev`, f.reverse)]);
+}
+
+describe("handshake failure", () => {
+  it("a key-service mismatch fails the handshake: NX_FALLBACK (plaintext) under AllowUnencrypted", async () => {
+    const list: Tapped[] = [];
+    const r = await runScenario(pairScenario({ packets: 6 }), { faults: { staleKeyHosts: ["host-1"] }, tap: tapInto(list) });
+    const f = r.flows[0]!;
+    expect(r.tunnels.failed).toBeGreaterThanOrEqual(1);
+    expect(r.tunnels.established).toBe(0);
+    expect(f.delivered).toBe(6);
+    expect(f.plaintextPackets).toBe(6);
+    expect(f.forward.byEncryption).toEqual({ NX_FALLBACK: 6 });
+    expect(f.verdicts).toEqual([{ encryption: "NX_FALLBACK", action: "deliver", reason: "handshake-failed", packets: 6 }]);
+    // the fallback is plaintext on the wire: the marker is visible there, never in a DTLS datagram
+    expect(list.filter((t) => findMarker(t.payload) >= 0).length).toBe(6);
+    expect(list.filter((t) => t.dstPort === DTLS_SERVER_PORT || t.srcPort === DTLS_SERVER_PORT).every((t) => findMarker(t.payload) < 0)).toBe(true);
+    expect(conserved(r)).toEqual([]);
+  });
+
+  it("the same failure drops the packets as NX_NOT_ACCEPTED under DropUnencrypted", async () => {
+    const r = await runScenario(pairScenario({ packets: 6, enforcement: "DropUnencrypted" }), { faults: { staleKeyHosts: ["host-1"] } });
+    const f = r.flows[0]!;
+    expect(f.delivered).toBe(0);
+    expect(f.droppedBy).toEqual({ "handshake-failed": 6 });
+    expect(f.forward.byEncryption).toEqual({ NX_NOT_ACCEPTED: 6 });
+    expect(f.forward.denied).toBe(6);
+    expect(conserved(r)).toEqual([]);
+  });
+
+  it("a partition during set-up exhausts the retransmissions; after the back-off and the repair a new handshake succeeds", async () => {
+    // 1 packet per second for 30 s; the link is cut from 0 to 5 s. Handshake gives up after 3.1 s.
+    const r = await runScenario(pairScenario({ packets: 30, rate: "1/s" }), {
+      faults: { events: [{ atMs: 0, action: "partition", a: "host-0", b: "host-1" }, { atMs: 5_000, action: "repair", a: "host-0", b: "host-1" }] },
+      dataplane: { retryBackoffMs: 10_000 },
+    });
+    const f = r.flows[0]!;
+    expect(r.tunnels.failed).toBe(1);
+    expect(r.tunnels.established).toBe(1);
+    expect(r.tunnels.opened).toBe(2);
+    expect(f.forward.byEncryption.NX_FALLBACK).toBeGreaterThan(0);
+    expect(f.forward.byEncryption.X).toBeGreaterThan(0);
+    expect(f.delivered + f.dropped).toBe(30);
+    // packets queued at 0..3 s fall back to plaintext, but the link is still cut: lost to the partition
+    expect(f.droppedBy.partition).toBeGreaterThan(0);
+    expect(conserved(r)).toEqual([]);
+  });
+});
+
+describe("limits", () => {
+  const maxInner = encryptedInnerBytesMax(1500, "TLS_PSK_WITH_AES_128_GCM_SHA256");
+  it(`MTU: ${maxInner} bytes fit in a DTLS record on a 1500-byte underlay, one more is dropped as mtu-exceeded`, async () => {
+    expect(maxInner).toBe(1500 - 28 - 37);
+    const ok = await runScenario(pairScenario({ packets: 3, sizeBytes: maxInner }));
+    expect(ok.flows[0]!.encryptedPackets).toBe(3);
+    const big = await runScenario(pairScenario({ packets: 3, sizeBytes: maxInner + 1 }));
+    expect(big.flows[0]!.droppedBy).toEqual({ "mtu-exceeded": 3 });
+    // ChaCha20-Poly1305 has no explicit nonce: 8 bytes more room
+    const chacha = await runScenario(pairScenario({ packets: 3, sizeBytes: maxInner + 8 }), { dataplane: { suite: "TLS_PSK_WITH_CHACHA20_POLY1305_SHA256" } });
+    expect(chacha.flows[0]!.encryptedPackets).toBe(3);
+    // plaintext packets only need to fit the MTU itself
+    const plain = await runScenario(pairScenario({ packets: 2, sizeBytes: 1501, encryption: false }));
+    expect(plain.flows[0]!.droppedBy).toEqual({ "mtu-exceeded": 2 });
+  });
+
+  it("pending queue: packets past pendingPackets during a slow handshake are dropped as queue-full", async () => {
+    const r = await runScenario(pairScenario({ packets: 10 }), { dataplane: { pendingPackets: 3 }, faults: { global: { latencyMs: 20 } } });
+    const f = r.flows[0]!;
+    expect(f.droppedBy).toEqual({ "queue-full": 7 });
+    expect(f.encryptedPackets).toBe(3);
+    expect(conserved(r)).toEqual([]);
+  });
+
+  it("table limit: with one tunnel per host the least recently used tunnel is evicted", async () => {
+    const extra = [
+      "  - { name: a-to-c, from: vm-0, to: vm-2, dstPort: 443, packets: 10, start: 500ms }",
+      "  - { name: a-to-b-again, from: vm-0, to: vm-1, dstPort: 8443, packets: 10, start: 1s }",
+    ].join("\n");
+    const r = await runScenario(pairScenario({ vms: 3, packets: 10, extraTraffic: extra }), { dataplane: { tunnelsPerHost: 1 } });
+    expect(r.tunnels.evicted).toBe(2);
+    expect(r.tunnels.opened).toBe(3);
+    for (const f of r.flows) expect(f.encryptedPackets).toBe(10);
+    const unlimited = await runScenario(pairScenario({ vms: 3, packets: 10, extraTraffic: extra }));
+    expect(unlimited.tunnels.evicted).toBe(0);
+    expect(unlimited.tunnels.opened).toBe(2);
+  });
+
+  it("idle timeout: a tunnel unused for tunnelIdleMs closes; the next packet opens a new one (next key generation)", async () => {
+    const lines: string[] = [];
+    const r = await runScenario(pairScenario({ packets: 4, rate: "0.2/s" }), { dataplane: { tunnelIdleMs: 2_000 }, keyLog: (l) => lines.push(l) });
+    expect(r.tunnels.opened).toBe(4);
+    expect(r.tunnels.idleClosed).toBe(4);
+    expect(r.flows[0]!.encryptedPackets).toBe(4);
+    const kept = await runScenario(pairScenario({ packets: 4, rate: "0.2/s" }), { dataplane: { tunnelIdleMs: 60_000 } });
+    expect(kept.tunnels.opened).toBe(1);
+    expect(new Set(lines).size).toBe(4);
+  });
+
+  it("rekey mid-flow (every 10 records) on a lossless link loses nothing", async () => {
+    const r = await runScenario(pairScenario({ packets: 100, pattern: "request-response" }), { dataplane: { rekey: { afterRecords: 10 } } });
+    const f = r.flows[0]!;
+    expect(r.tunnels.rekeys).toBeGreaterThanOrEqual(5);
+    expect(f.delivered).toBe(200);
+    expect(f.encryptedPackets).toBe(200);
+    expect(f.dropped).toBe(0);
+  });
+
+  it("rejects bad data-plane settings with the field named", async () => {
+    await expect(runScenario(pairScenario(), { dataplane: { mtuBytes: 100 } })).rejects.toThrow(/mtuBytes/);
+    await expect(runScenario(pairScenario(), { dataplane: { tunnelsPerHost: 0 } })).rejects.toThrow(/tunnelsPerHost/);
+  });
+});
