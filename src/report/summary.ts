@@ -7,7 +7,9 @@
  * reasons are sorted by key), flows keep the scenario's order, and nothing depends on the wall
  * clock or the output directory.
  */
+import type { ExpectationResult, FlowResult, RunResult } from "../../sim/runner.js";
 import { FLOW_ENCRYPTION_VALUES, type FlowAction, type FlowEncryption } from "../policy/values.js";
+import type { Scenario } from "../scenario/types.js";
 import { formatDurationMs, NO_COLORS, renderTable, type Colors } from "./table.js";
 
 /** Version of the summary.json layout; bumped when a field changes meaning or disappears. */
@@ -17,62 +19,11 @@ export const SUMMARY_TEXT_FLOWS_MAX = 200;
 /** Expectation lines in the text summary; failures are listed first. */
 export const SUMMARY_TEXT_EXPECTATIONS_MAX = 200;
 
-/** Packet counters of one direction of a flow (data-plane counts, bytes include headers). */
-export interface SummaryCounters {
-  sent: number;
-  delivered: number;
-  dropped: number;
-  bytesSent: number;
-  bytesDelivered: number;
-  /** Delivered out of a DTLS record opened by the peer host. */
-  encrypted: number;
-  /** Delivered in plaintext (VXLAN or same host). */
-  plaintext: number;
-  /** Extra copies from a duplicating wire (not counted as delivered). */
-  duplicates: number;
-  /** Dropped packets by reason, keys sorted. */
-  dropReasons: Record<string, number>;
-}
-
-/** One outcome the sending host applied to some of the flow's packets. */
-export interface SummaryVerdict {
-  encryption: FlowEncryption;
-  action: FlowAction;
-  reason: string;
-  packets: number;
-}
-
-export interface SummaryFlow {
-  name: string;
-  from: string;
-  to: string;
-  protocol: string;
-  srcIp: string;
-  dstIp: string;
-  srcPort: number;
-  dstPort: number;
-  /** Every distinct outcome, in the order first seen. */
-  verdicts: SummaryVerdict[];
-  /** Request direction (from -> to). */
-  forward: SummaryCounters;
-  /** Response direction (request-response flows), else all zero. */
-  reverse: SummaryCounters;
-}
-
-export interface SummaryOutcome {
-  encryption: FlowEncryption;
-  action: FlowAction;
-  reason: string | null;
-}
-
-export interface SummaryExpectation {
-  flow: string;
-  atMs: number | null;
-  expected: SummaryOutcome;
-  /** What the wire showed for the probed packet; null when no packet was probed. */
-  observed: (SummaryOutcome & { via: string }) | null;
-  ok: boolean;
-}
+/** The part of a flow's result the totals are computed from (FlowResult has it). */
+export type SummaryFlow = Pick<
+  FlowResult,
+  "verdicts" | "sent" | "delivered" | "dropped" | "droppedBy" | "bytesSent" | "bytesDelivered" | "encryptedPackets" | "plaintextPackets" | "duplicates"
+>;
 
 /** One row of "flows by encryption value and action". */
 export interface EncryptionActionRow {
@@ -80,6 +31,7 @@ export interface EncryptionActionRow {
   action: FlowAction;
   /** Flows that had at least one packet with this outcome. */
   flows: number;
+  /** Packets the sending hosts handled with this outcome. */
   packets: number;
 }
 
@@ -87,7 +39,7 @@ export interface SummaryTotals {
   flows: number;
   /** Every (encryption value, action) pair that occurred, in the order of FLOW_ENCRYPTION_VALUES, deliver before drop. */
   byEncryptionAction: EncryptionActionRow[];
-  /** Flows per encryption value, all eight values (zeros included). */
+  /** Flows per encryption value, all eight values (zeros included); a flow that showed two values counts under both. */
   flowsByEncryption: Record<FlowEncryption, number>;
   packets: {
     sent: number;
@@ -98,35 +50,39 @@ export interface SummaryTotals {
     plaintext: number;
     bytesSent: number;
     bytesDelivered: number;
-    dropReasons: Record<string, number>;
+    /** Dropped packets by reason, keys sorted. */
+    droppedBy: Record<string, number>;
   };
+}
+
+export interface SummaryRunInfo {
+  wire: "memory" | "udp";
+  /** --duration; null = until the traffic is done. */
+  durationMs: number | null;
+  /** --enforcement forced on every VNet, or null. */
+  enforcement: string | null;
 }
 
 export interface RunSummary {
   format: number;
   scenario: { name: string; description: string; file: string; seed: number; epoch: string };
-  run: {
-    wire: "memory" | "udp";
-    /** Virtual time the run was bounded to; null = until idle. */
-    durationMs: number | null;
-    /** Virtual time at which the run ended. */
-    endMs: number;
-    /** Enforcement forced on every VNet by --enforcement, or null. */
-    enforcement: string | null;
-  };
+  run: SummaryRunInfo & { endedAtMs: number; stoppedBy: string };
   totals: SummaryTotals;
-  /** Tunnel counters (established, failed, rekeys, ...), keys in the data plane's order then sorted extras. */
-  tunnels: Record<string, number>;
+  tunnels: RunResult["tunnels"];
   dtls: {
-    /** Bytes the DTLS layer put on the wire beyond the inner packets (record headers, nonces, tags, handshakes). */
+    /** Bytes the DTLS layer put on the wire beyond the inner packets (record headers, nonces, tags, handshakes, alerts). */
     overheadBytes: number;
   };
-  flows: SummaryFlow[];
-  expectations: SummaryExpectation[];
+  wire: { datagrams: number; bytes: number; strayDatagrams: number; plaintextLeaks: number };
+  flowLogs: { records: number; overflow: RunResult["flowLogOverflow"] };
+  /** Every flow of the scenario, in its order, with its verdicts and counters (FlowResult). */
+  flows: FlowResult[];
+  /** Every `expect:` entry, checked on what the wire carried. */
+  expectations: ExpectationResult[];
   ok: boolean;
 }
 
-/** A copy of a counter map with its keys sorted (stable JSON). */
+/** A copy of a counter map with its keys sorted and zeros left out (stable JSON). */
 export function sortedCounts(map: Readonly<Record<string, number | undefined>>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const key of Object.keys(map).sort()) {
@@ -136,16 +92,12 @@ export function sortedCounts(map: Readonly<Record<string, number | undefined>>):
   return out;
 }
 
-export function emptyCounters(): SummaryCounters {
-  return { sent: 0, delivered: 0, dropped: 0, bytesSent: 0, bytesDelivered: 0, encrypted: 0, plaintext: 0, duplicates: 0, dropReasons: {} };
-}
-
 /** Totals over the flows: by encryption value and action, and packet sums. */
 export function computeTotals(flows: readonly SummaryFlow[]): SummaryTotals {
   const flowsByEncryption = Object.fromEntries(FLOW_ENCRYPTION_VALUES.map((v) => [v, 0])) as Record<FlowEncryption, number>;
   const rows = new Map<string, EncryptionActionRow>();
   const packets = { sent: 0, delivered: 0, dropped: 0, duplicates: 0, encrypted: 0, plaintext: 0, bytesSent: 0, bytesDelivered: 0 };
-  const dropReasons: Record<string, number> = {};
+  const droppedBy: Record<string, number> = {};
   for (const flow of flows) {
     const values = new Set<FlowEncryption>();
     const pairs = new Set<string>();
@@ -162,21 +114,59 @@ export function computeTotals(flows: readonly SummaryFlow[]): SummaryTotals {
       values.add(v.encryption);
     }
     for (const value of values) flowsByEncryption[value] += 1;
-    for (const c of [flow.forward, flow.reverse]) {
-      packets.sent += c.sent;
-      packets.delivered += c.delivered;
-      packets.dropped += c.dropped;
-      packets.duplicates += c.duplicates;
-      packets.encrypted += c.encrypted;
-      packets.plaintext += c.plaintext;
-      packets.bytesSent += c.bytesSent;
-      packets.bytesDelivered += c.bytesDelivered;
-      for (const [reason, n] of Object.entries(c.dropReasons)) dropReasons[reason] = (dropReasons[reason] ?? 0) + n;
-    }
+    packets.sent += flow.sent;
+    packets.delivered += flow.delivered;
+    packets.dropped += flow.dropped;
+    packets.duplicates += flow.duplicates;
+    packets.encrypted += flow.encryptedPackets;
+    packets.plaintext += flow.plaintextPackets;
+    packets.bytesSent += flow.bytesSent;
+    packets.bytesDelivered += flow.bytesDelivered;
+    for (const [reason, n] of Object.entries(flow.droppedBy)) droppedBy[reason] = (droppedBy[reason] ?? 0) + (n ?? 0);
   }
   const order = (r: EncryptionActionRow): number => FLOW_ENCRYPTION_VALUES.indexOf(r.encryption) * 2 + (r.action === "deliver" ? 0 : 1);
   const byEncryptionAction = [...rows.values()].sort((a, b) => order(a) - order(b));
-  return { flows: flows.length, byEncryptionAction, flowsByEncryption, packets: { ...packets, dropReasons: sortedCounts(dropReasons) } };
+  return { flows: flows.length, byEncryptionAction, flowsByEncryption, packets: { ...packets, droppedBy: sortedCounts(droppedBy) } };
+}
+
+/** The summary of a run, from the scenario it ran and the runner's result. */
+export function buildRunSummary(scenario: Scenario, result: RunResult, run: SummaryRunInfo): RunSummary {
+  return {
+    format: SUMMARY_FORMAT_VERSION,
+    scenario: {
+      name: scenario.name,
+      description: scenario.description,
+      file: scenario.file,
+      seed: result.scenario.seed,
+      epoch: scenario.topology.epochIso,
+    },
+    run: { wire: run.wire, durationMs: run.durationMs, enforcement: run.enforcement, endedAtMs: result.endedAtMs, stoppedBy: result.stoppedBy },
+    totals: computeTotals(result.flows),
+    tunnels: { ...result.tunnels },
+    dtls: { overheadBytes: result.dtlsOverheadBytes },
+    wire: {
+      datagrams: result.wireStats.datagrams,
+      bytes: result.wireStats.bytes,
+      strayDatagrams: result.packets.strayDatagrams,
+      plaintextLeaks: result.packets.plaintextLeaks,
+    },
+    flowLogs: { records: result.flowLogRecords.length, overflow: { ...result.flowLogOverflow } },
+    flows: result.flows,
+    expectations: result.expectations.map((e) => ({
+      flow: e.flow,
+      atMs: e.atMs,
+      expected: { encryption: e.expected.encryption, action: e.expected.action, reason: e.expected.reason },
+      observed:
+        e.observed === null
+          ? null
+          : { encryption: e.observed.encryption, action: e.observed.action, reason: e.observed.reason, via: e.observed.via, atMs: e.observed.atMs },
+      packetIndex: e.packetIndex,
+      probe: e.probe,
+      ok: e.ok,
+      mismatches: [...e.mismatches],
+    })),
+    ok: result.ok,
+  };
 }
 
 /** summary.json's bytes: two-space indented JSON and a final newline. */
@@ -200,18 +190,20 @@ function countsText(counts: Record<string, number>): string {
   return entries.length === 0 ? "none" : entries.map(([k, n]) => `${k} ${n}`).join(", ");
 }
 
-function outcomeText(o: SummaryOutcome): string {
+function outcomeText(o: { encryption: FlowEncryption; action: FlowAction; reason: string | null }): string {
   return `${o.encryption} ${o.action}${o.reason === null ? "" : ` (${o.reason})`}`;
 }
 
-function expectationLine(e: SummaryExpectation, colors: Colors): string {
-  const where = e.atMs === null ? e.flow : `${e.flow} at ${formatDurationMs(e.atMs)}`;
+function expectationLine(e: ExpectationResult, colors: Colors): string {
+  const where = `${e.flow} at ${formatDurationMs(e.atMs)}${e.probe ? " (probe packet)" : ""}`;
   if (e.ok) return `${colors.green("PASS")} ${where}: ${outcomeText(e.expected)}`;
-  const seen = e.observed === null ? "no packet of the flow was observed at that time" : `${outcomeText(e.observed)} via ${e.observed.via}`;
-  return `${colors.red("FAIL")} ${where}: expected ${outcomeText(e.expected)}\n       on the wire: ${seen}`;
+  const seen = e.observed === null ? "nothing (the packet was never resolved)" : `${outcomeText(e.observed)} via ${e.observed.via}`;
+  const lines = [`${colors.red("FAIL")} ${where}: expected ${outcomeText(e.expected)}`, `       on the wire: ${seen}`];
+  for (const m of e.mismatches) lines.push(colors.dim(`       ${m}`));
+  return lines.join("\n");
 }
 
-function verdictsText(f: SummaryFlow): string {
+function verdictsText(f: FlowResult): string {
   return f.verdicts.length === 0 ? "-" : f.verdicts.map((v) => `${v.encryption} ${v.action}`).join(", ");
 }
 
@@ -233,7 +225,10 @@ export function renderSummary(s: RunSummary, outputs: SummaryOutputs | null, col
   out.push(colors.bold(s.scenario.description === "" ? s.scenario.name : `${s.scenario.name}: ${s.scenario.description}`));
   const bound = s.run.durationMs === null ? "until idle" : `for ${formatDurationMs(s.run.durationMs)}`;
   const enforcement = s.run.enforcement === null ? "" : ` · enforcement ${s.run.enforcement} on every VNet`;
-  out.push(colors.dim(`${s.scenario.file} · seed ${s.scenario.seed} · wire ${s.run.wire} · simulated ${bound}, ended at ${formatDurationMs(Math.round(s.run.endMs))}${enforcement}`));
+  out.push(colors.dim(`${s.scenario.file} · seed ${s.scenario.seed} · wire ${s.run.wire} · simulated ${bound}, ended at ${formatDurationMs(Math.round(s.run.endedAtMs))}${enforcement}`));
+  if (s.run.stoppedBy === "events-max" || s.run.stoppedBy === "timeout") {
+    out.push(colors.yellow(`The run was cut short (${s.run.stoppedBy}); packets still in flight count as dropped ("in-flight").`));
+  }
   out.push("");
 
   out.push(colors.bold("Flows by encryption value and action"));
@@ -259,12 +254,10 @@ export function renderSummary(s: RunSummary, outputs: SummaryOutputs | null, col
   const t = s.tunnels;
   out.push(colors.bold("Data plane"));
   out.push(`  packets     sent ${p.sent}, delivered ${p.delivered} (${p.encrypted} encrypted, ${p.plaintext} plaintext), dropped ${p.dropped}, duplicates ${p.duplicates}`);
-  out.push(`  drops       ${countsText(p.dropReasons)}`);
+  out.push(`  drops       ${countsText(p.droppedBy)}`);
   out.push(`  bytes       sent ${p.bytesSent}, delivered ${p.bytesDelivered}`);
-  out.push(
-    `  tunnels     established ${t["established"] ?? 0}, failed ${t["failed"] ?? 0}, rekeys ${t["rekeys"] ?? 0}, evicted ${t["evicted"] ?? 0}`,
-  );
-  out.push(`  handshakes  ${t["handshakes"] ?? 0}, retransmissions ${t["retransmissions"] ?? 0}`);
+  out.push(`  tunnels     established ${t.established}, failed ${t.failed}, rekeys ${t.rekeys}, evicted ${t.evicted}, closed idle ${t.idleClosed}`);
+  out.push(`  handshakes  ${t.handshakes}, retransmissions ${t.retransmissions}`);
   out.push(`  DTLS        ${s.dtls.overheadBytes} bytes of overhead on the wire`);
   out.push("");
 
@@ -278,10 +271,10 @@ export function renderSummary(s: RunSummary, outputs: SummaryOutputs | null, col
           { header: "FLOW", text: (f) => f.name, color: (pad) => colors.bold(pad) },
           { header: "SOURCE", text: (f) => (f.from === f.srcIp ? f.srcIp : `${f.from} ${f.srcIp}`) },
           { header: "DESTINATION", text: (f) => (f.to === f.dstIp ? f.dstIp : `${f.to} ${f.dstIp}`) },
-          { header: "SENT", align: "right", text: (f) => String(f.forward.sent + f.reverse.sent) },
-          { header: "DELIVERED", align: "right", text: (f) => String(f.forward.delivered + f.reverse.delivered) },
-          { header: "DROPPED", align: "right", text: (f) => String(f.forward.dropped + f.reverse.dropped) },
-          { header: "ENCRYPTED", align: "right", text: (f) => String(f.forward.encrypted + f.reverse.encrypted) },
+          { header: "SENT", align: "right", text: (f) => String(f.sent) },
+          { header: "DELIVERED", align: "right", text: (f) => String(f.delivered) },
+          { header: "DROPPED", align: "right", text: (f) => String(f.dropped) },
+          { header: "ENCRYPTED", align: "right", text: (f) => String(f.encryptedPackets) },
           { header: "OUTCOMES", text: verdictsText },
         ],
         colors,
