@@ -20,7 +20,7 @@
  * Everything is keyed and sorted by strings and numbers only, so the same observations in the
  * same order always give the same records, byte for byte.
  */
-import type { FlowEncryption } from "../policy/values.js";
+import { isFlowEncryption, type FlowEncryption } from "../policy/values.js";
 import { flowLogGuid, canonicalFlowLogResourceId } from "./ids.js";
 import {
   ACL_UNSPECIFIED,
@@ -155,8 +155,32 @@ interface PendingTuple {
   tuple: FlowTuple;
 }
 
+/** Must build the same string as the key in observe(). */
 function flowKeyString(k: FlowKey): string {
   return `${k.mac}|${k.direction}|${k.srcIp}|${k.dstIp}|${k.srcPort}|${k.dstPort}|${k.protocol}`;
+}
+
+function checkNewFlow(o: FlowObservation, atMs: number): void {
+  if (!isFlowLogMac(o.nic.mac)) {
+    throw new TypeError(`FlowTable.observe: "nic.mac" expected 12 upper-case hex digits, got ${JSON.stringify(o.nic.mac)}`);
+  }
+  canonicalFlowLogResourceId(o.nic.flowLogResourceId);
+  // formatTuple throws, naming the field, on a bad IP, port, protocol or direction.
+  formatTuple({
+    timestampMs: atMs,
+    srcIp: o.srcIp,
+    dstIp: o.dstIp,
+    srcPort: o.srcPort,
+    dstPort: o.dstPort,
+    protocol: o.protocol,
+    direction: o.direction,
+    state: o.denied ? "D" : "C",
+    encryption: o.encryption,
+    packetsSrcToDst: 0,
+    bytesSrcToDst: 0,
+    packetsDstToSrc: 0,
+    bytesDstToSrc: 0,
+  });
 }
 
 function checkCount(name: string, value: number): void {
@@ -215,41 +239,14 @@ export class FlowTable {
   /** Adds the packets of one observation to its flow's bucket for that minute. */
   observe(o: FlowObservation): void {
     const atMs = this.absMs(o.tMs, "observe");
-    if (!isFlowLogMac(o.nic.mac)) {
-      throw new TypeError(`FlowTable.observe: "nic.mac" expected 12 upper-case hex digits, got ${JSON.stringify(o.nic.mac)}`);
-    }
-    canonicalFlowLogResourceId(o.nic.flowLogResourceId);
     checkCount("fwdPackets", o.fwdPackets);
     checkCount("fwdBytes", o.fwdBytes);
     checkCount("revPackets", o.revPackets);
     checkCount("revBytes", o.revBytes);
-    // Validate the 5-tuple now (formatTuple throws on a bad IP, port, protocol or encryption)
-    // rather than at drain time, far from the caller that made the mistake.
-    formatTuple({
-      timestampMs: atMs,
-      srcIp: o.srcIp,
-      dstIp: o.dstIp,
-      srcPort: o.srcPort,
-      dstPort: o.dstPort,
-      protocol: o.protocol,
-      direction: o.direction,
-      state: o.denied ? "D" : "C",
-      encryption: o.encryption,
-      packetsSrcToDst: 0,
-      bytesSrcToDst: 0,
-      packetsDstToSrc: 0,
-      bytesDstToSrc: 0,
-    });
-    const key: FlowKey = {
-      mac: o.nic.mac,
-      direction: o.direction,
-      srcIp: o.srcIp,
-      dstIp: o.dstIp,
-      srcPort: o.srcPort,
-      dstPort: o.dstPort,
-      protocol: o.protocol,
-    };
-    const ks = flowKeyString(key);
+    if (!isFlowEncryption(o.encryption)) {
+      throw new TypeError(`FlowTable.observe: "encryption" expected a flow-log encryption value, got ${JSON.stringify(o.encryption)}`);
+    }
+    const ks = `${o.nic.mac}|${o.direction}|${o.srcIp}|${o.dstIp}|${o.srcPort}|${o.dstPort}|${o.protocol}`;
     let entry = this.flows.get(ks);
     if (entry !== undefined && entry.endMs !== null) {
       // Traffic after end() but before the next drain: the old flow still owes its E tuple, so
@@ -257,10 +254,23 @@ export class FlowTable {
       entry.endMs = Math.max(entry.endMs, atMs);
     }
     if (entry === undefined) {
+      // A flow's identity is validated once, when it enters the table (the hot path of later
+      // packets is a map lookup): a bad MAC, resource ID, IP, port or protocol fails here, near
+      // the caller's mistake, rather than at drain time.
+      checkNewFlow(o, atMs);
       if (this.flows.size >= this.flowsMax) {
         this.refuse(o);
         return;
       }
+      const key: FlowKey = {
+        mac: o.nic.mac,
+        direction: o.direction,
+        srcIp: o.srcIp,
+        dstIp: o.dstIp,
+        srcPort: o.srcPort,
+        dstPort: o.dstPort,
+        protocol: o.protocol,
+      };
       entry = { key, nic: o.nic, begun: false, endMs: null, lastAllowed: null, firstAllowedMs: null, buckets: new Map() };
       this.flows.set(ks, entry);
     }
