@@ -212,6 +212,8 @@ export interface SummaryOutputs {
   dir: string;
   summaryFile: string;
   flowLogBlobs: number;
+  /** The blob container folder (insights-logs-flowlogflowevent) under dir. */
+  flowLogDir: string;
   vmsFile: string | null;
   pcapFile: string | null;
   pcapFrames: number | null;
@@ -297,7 +299,7 @@ export function renderSummary(s: RunSummary, outputs: SummaryOutputs | null, col
   if (outputs !== null) {
     out.push(colors.bold(`Output in ${outputs.dir}`));
     out.push(`  ${outputs.summaryFile}`);
-    out.push(`  ${plural(outputs.flowLogBlobs, "flow-log blob")} (PT1H.json) under insights-logs-flowlogflowevent/`);
+    out.push(`  ${outputs.flowLogDir}/ (${plural(outputs.flowLogBlobs, "flow-log blob")}, PT1H.json in Azure's layout)`);
     if (outputs.vmsFile !== null) out.push(`  ${outputs.vmsFile} (MAC -> VM, for vnetsim flows --vm)`);
     if (outputs.pcapFile !== null) out.push(`  ${outputs.pcapFile} (${plural(outputs.pcapFrames ?? 0, "frame")})`);
     if (outputs.keylogFile !== null) out.push(`  ${outputs.keylogFile} (${plural(outputs.keylogLines ?? 0, "key log line")}; it holds session secrets)`);

@@ -163,6 +163,7 @@ describe("renderSummary", () => {
       dir: "out/fake",
       summaryFile: "out/fake/summary.json",
       flowLogBlobs: 3,
+      flowLogDir: "out/fake/insights-logs-flowlogflowevent",
       vmsFile: "out/fake/vms.json",
       pcapFile: "out/fake/wire.pcap",
       pcapFrames: 42,
@@ -186,7 +187,7 @@ describe("renderSummary", () => {
     expect(text).toContain("on the wire: NX_FALLBACK deliver (handshake-failed) via plaintext");
     expect(text).toContain("encryption: expected X, got NX_FALLBACK");
     expect(text).toContain("Output in out/fake");
-    expect(text).toContain("3 flow-log blobs (PT1H.json)");
+    expect(text).toContain("out/fake/insights-logs-flowlogflowevent/ (3 flow-log blobs, PT1H.json in Azure's layout)");
     expect(text).toContain("out/fake/wire.pcap (42 frames)");
     expect(text).not.toContain("key log");
     expect(text).not.toContain("cut short");
