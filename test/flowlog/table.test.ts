@@ -233,6 +233,8 @@ describe("FlowTable", () => {
     expect(() => table.observe(obs(0, { nic: { ...nicA, mac: "00:0d:3a:00:00:01" } }))).toThrow(/"nic.mac"/);
     expect(() => table.observe(obs(0, { dstPort: 70_000 }))).toThrow(/"dstPort"/);
     expect(() => table.observe(obs(0, { nic: { ...nicA, flowLogResourceId: "/x/../y" } }))).toThrow(/flowLogResourceID/);
+    expect(() => table.observe(obs(0, { encryption: "ENCRYPTED" as never }))).toThrow(/"encryption" expected a flow-log encryption value, got "ENCRYPTED"/);
+    expect(() => table.observe(obs(0, { srcIp: "10.0.0.999" }))).toThrow(/"srcIp"/);
     expect(() => new FlowTable({ epochMs: EPOCH_MS, flowsMax: 0 })).toThrow(/"flowsMax"/);
     expect(table.size).toBe(0);
   });
