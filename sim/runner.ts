@@ -99,7 +99,7 @@ export interface RunResult {
   wire: "memory" | "udp";
   flows: FlowResult[];
   tunnels: { opened: number; established: number; failed: number; rekeys: number; evicted: number; idleClosed: number; eventClosed: number; handshakes: number; retransmissions: number; fallbackPackets: number };
-  packets: { sent: number; delivered: number; dropped: number; duplicates: number; droppedBy: Partial<Record<PacketDropReason, number>>; strayDatagrams: number; plaintextLeaks: number };
+  packets: { sent: number; delivered: number; dropped: number; duplicates: number; droppedBy: Partial<Record<PacketDropReason, number>>; strayDatagrams: number; lateAlerts: number; plaintextLeaks: number };
   /** Bytes the DTLS layer added on the wire beyond the inner packets it carried. */
   dtlsOverheadBytes: number;
   wireStats: { datagrams: number; bytes: number };
@@ -303,7 +303,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     wire: wireKind,
     flows: states.map(flowResult),
     tunnels: { ...dp.tunnelStats },
-    packets: { sent: ps.sent, delivered: ps.delivered, dropped: ps.dropped, duplicates: ps.duplicates, droppedBy: { ...ps.dropReasons }, strayDatagrams: ps.strayDatagrams, plaintextLeaks: ps.plaintextLeaks },
+    packets: { sent: ps.sent, delivered: ps.delivered, dropped: ps.dropped, duplicates: ps.duplicates, droppedBy: { ...ps.dropReasons }, strayDatagrams: ps.strayDatagrams, lateAlerts: ps.lateAlerts, plaintextLeaks: ps.plaintextLeaks },
     dtlsOverheadBytes: dp.dtlsWireBytes - dp.dtlsInnerBytes,
     wireStats: { datagrams: ws.datagrams, bytes: ws.bytes },
     flowLogRecords: records,

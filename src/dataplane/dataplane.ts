@@ -97,8 +97,10 @@ export interface PacketCounters {
   dropped: number;
   duplicates: number;
   dropReasons: Partial<Record<PacketDropReason, number>>;
-  /** Datagrams that reached a host but matched no tunnel half (e.g. close_notify after teardown). */
+  /** Datagrams that reached a host but matched no tunnel half (other than alerts). */
   strayDatagrams: number;
+  /** Alert records (close_notify at teardown) that arrived after their tunnel half was gone. */
+  lateAlerts: number;
   /** A plaintext datagram whose sender stamped X: must never happen (tests assert 0). */
   plaintextLeaks: number;
 }
@@ -126,7 +128,7 @@ export class DataPlane implements WireSink<HostOffload> {
   readonly tunnelScope: "vm-pair" | "host-pair";
   readonly flows: FlowState[] = [];
   readonly tunnelStats: TunnelCounters = { opened: 0, established: 0, failed: 0, rekeys: 0, evicted: 0, idleClosed: 0, eventClosed: 0, handshakes: 0, retransmissions: 0, fallbackPackets: 0 };
-  readonly packetStats: PacketCounters = { sent: 0, delivered: 0, dropped: 0, duplicates: 0, dropReasons: {}, strayDatagrams: 0, plaintextLeaks: 0 };
+  readonly packetStats: PacketCounters = { sent: 0, delivered: 0, dropped: 0, duplicates: 0, dropReasons: {}, strayDatagrams: 0, lateAlerts: 0, plaintextLeaks: 0 };
   /** Bytes the DTLS layer put on the wire beyond the inner packets it carried (headers, nonces, tags, handshakes, alerts). */
   dtlsWireBytes = 0;
   dtlsInnerBytes = 0;
@@ -711,8 +713,12 @@ export class DataPlane implements WireSink<HostOffload> {
     }
     const half = dst.demux.get(HostOffload.demuxKey(src.index, srcPort, dstPort));
     if (half === undefined || half.handler === null) {
-      dst.stats.strayDatagrams++;
-      this.packetStats.strayDatagrams++;
+      // Both halves send close_notify when a tunnel is torn down; the peer half is already gone.
+      if (payload[0] === ContentType.Alert) this.packetStats.lateAlerts++;
+      else {
+        dst.stats.strayDatagrams++;
+        this.packetStats.strayDatagrams++;
+      }
       return;
     }
     half.handler(payload);

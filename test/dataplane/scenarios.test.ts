@@ -31,6 +31,7 @@ describe("bundled scenarios on the memory wire", () => {
         expect(f.sent).toBe(f.delivered + f.dropped);
       }
       expect(result.packets.plaintextLeaks).toBe(0);
+      expect(result.packets.strayDatagrams).toBe(0);
       expect(result.packets.sent).toBe(result.packets.delivered + result.packets.dropped);
       expect(flowLogTotals(result.flowLogRecords)).toEqual(expectedLogTotals(scenario, result));
     });
