@@ -24,6 +24,8 @@ interface Rig {
   sessions: string[];
   /** A client at `peer` wired to the server; returns it after the handshake settles. */
   connect(peer: string, seed: number): DtlsEndpoint;
+  /** Delivers queued datagrams and fires timers until quiet. */
+  pump(): void;
 }
 
 function rig(seed: number): Rig {
@@ -57,6 +59,7 @@ function rig(seed: number): Rig {
     server,
     replies,
     sessions,
+    pump,
     connect(peer, clientSeed) {
       const client = new DtlsEndpoint({
         role: "client",
@@ -140,6 +143,43 @@ describe(`DtlsServer fuzz (FUZZ_SEED=${FUZZ_SEED})`, () => {
         },
       ),
       { seed: FUZZ_SEED, numRuns: 150 },
+    );
+  });
+
+  it("hostile datagrams spoofed from a live client's own address leave its session in place and working", () => {
+    const SERVER_SEED = 23;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.uint8Array({ maxLength: 300 }),
+            fc.record({
+              type: fc.constantFrom(20, 21, 22, 23),
+              version: fc.constantFrom(0xfefd, 0xfeff),
+              epoch: fc.constantFrom(0, 1, 2),
+              seq: fc.oneof(fc.nat({ max: 100 }), fc.constant(2 ** 48 - 1)),
+              body: fc.oneof(fc.uint8Array({ maxLength: 80 }), fc.constant(Uint8Array.of(2, 40)), fc.constant(Uint8Array.of(1, 0))),
+            }).map(craftRecord),
+          ),
+          { minLength: 1, maxLength: 20 },
+        ),
+        (flood) => {
+          const r = rig(SERVER_SEED);
+          const client = r.connect(GENUINE_PEER, 5);
+          expect(client.state).toBe("connected");
+          const session = r.server.session(GENUINE_PEER)!;
+          const received: string[] = [];
+          session.on("data", (d) => received.push(new TextDecoder().decode(d)));
+          for (const d of flood) r.server.handleDatagram(GENUINE_PEER, d);
+          expect(r.server.session(GENUINE_PEER)).toBe(session);
+          expect(session.state).toBe("connected");
+          expect(r.sessions).toEqual([GENUINE_PEER]);
+          client.send(new TextEncoder().encode("still-here"));
+          r.pump();
+          expect(received).toEqual(["still-here"]);
+        },
+      ),
+      { seed: FUZZ_SEED, numRuns: 100 },
     );
   });
 
