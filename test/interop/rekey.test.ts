@@ -1,16 +1,12 @@
 /**
  * Rekey interop: our rekey is a secure renegotiation (RFC 5746) inside the association, so OpenSSL
  * must agree on it in both roles and both directions of initiation. OpenSSL 3.0 refuses
- * client-initiated renegotiation unless s_server has -client_renegotiation; then it answers with a
- * no_renegotiation warning (RFC 5246 §7.2.2) and the session goes on with the old keys.
+ * client-initiated renegotiation unless s_server has -client_renegotiation; without it, it answers a
+ * rekey with a no_renegotiation warning (RFC 5246 §7.2.2) and the session goes on with the old keys.
  *
- * KNOWN BROKEN (it.fails below, so the suite stays green and flips red once fixed): a renegotiation
- * run by OUR CLIENT against OpenSSL's s_server (our rekey(), or s_server's HelloRequest "r") never
- * completes. OpenSSL's -msg trace shows it reads our renegotiation ClientKeyExchange and
- * ChangeCipherSpec but never processes our epoch-2 Finished (so, most likely, it cannot decrypt it:
- * the renegotiated keys differ), retransmits its ServerHello flight, and our client ends the whole
- * session with "retransmit-exhausted". The same exchange with OpenSSL as the client and us as the
- * server passes (the "R" tests).
+ * Both initiators in both roles are covered: OpenSSL's client "R" and our server's rekey()
+ * (HelloRequest, after which the ServerHello carries message_seq 1, RFC 6347 §4.2.2) against our
+ * server; our client's rekey() and s_server's "r" (HelloRequest) against our client.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { AlertDescription } from "../../src/dtls/constants.js";
@@ -49,7 +45,32 @@ describe.skipIf(noOpenssl)("rekey (secure renegotiation) against OpenSSL", () =>
       }
     });
 
-    it.fails(`KNOWN BROKEN ${cipher}: our client's rekey() with s_server -client_renegotiation; data both ways under epoch 2`, async () => {
+    it(`${cipher}: our server's rekey() (HelloRequest) with s_client; data flows under epoch 2`, async () => {
+      const pskHex = randomHex(16);
+      const server = await startOurServer({ identity: "client1", psk: Buffer.from(pskHex, "hex") });
+      try {
+        const client = startOpensslClient({ port: server.port, pskHex, cipher, identity: "client1" });
+        await client.waitFor("CONNECTION ESTABLISHED", 10_000, "stderr");
+        const { ep, events } = await server.firstSession();
+        await events.until(() => events.connected !== null, 5_000, "connected");
+        ep.rekey();
+        // s_client only reads the socket when it has input or a timer; a line nudges it along.
+        client.write("nudge\n");
+        await events.until(() => ep.currentEpoch === 2 || events.failed !== null, 10_000, "epoch 2");
+        expect(events.failed, JSON.stringify(events.failed)).toBeNull();
+        // Down first (s_client must have finished its side to decrypt epoch 2), then up, echoed.
+        ep.send(Buffer.from("from-server-epoch-2\n"));
+        await client.waitFor("from-server-epoch-2", 5_000, "stdout");
+        client.write("ping-after-server-rekey\n");
+        await client.waitFor("ping-after-server-rekey", 5_000, "stdout");
+        client.endInput();
+        await client.exited;
+      } finally {
+        await server.close();
+      }
+    });
+
+    it(`${cipher}: our client's rekey() with s_server -client_renegotiation; data both ways under epoch 2`, async () => {
       const port = await freeUdpPort();
       const pskHex = randomHex(16);
       const server = await startOpensslServer({ port, pskHex, cipher, extraArgs: ["-client_renegotiation"] });
@@ -72,7 +93,7 @@ describe.skipIf(noOpenssl)("rekey (secure renegotiation) against OpenSSL", () =>
     });
   }
 
-  it.fails("KNOWN BROKEN: s_server's 'r' (HelloRequest) makes our client rekey", async () => {
+  it("s_server's 'r' (HelloRequest) makes our client rekey", async () => {
     const port = await freeUdpPort();
     const pskHex = randomHex(16);
     // Without -brief: s_server only reads command letters from stdin when not quiet.
