@@ -1,9 +1,55 @@
 /**
- * What limits each target when it is missed, in plain words, from profiles of this code on these
- * machines (node --cpu-prof; see the closing notes of RESULTS.md). Shown beside a missed target.
+ * What limits each target when it is missed, in plain words, from CPU and heap profiles of this
+ * code on these machines (node --cpu-prof / the sampling heap profiler; bench/PROFILES.md has the
+ * commands and the top frames). Shown beside a missed target in RESULTS.md.
  */
 import { TARGET } from "./targets.js";
 
+const NODE_PER_CALL =
+  "node:crypto cannot reuse a cipher context or write into a caller's buffer: every record pays createCipheriv " +
+  "(a fresh OpenSSL context and key schedule), a new Buffer from update() and another from getAuthTag(), about " +
+  "2.1 KB of garbage per record; in a profile of the tunnel createCipherBase alone is 22% of the time, the AES " +
+  "work itself a small part. Only a batch or reusable-context API in Node would lift it.";
+
+const SHARED_CORES =
+  "The machine has 2 cores shared with other processes (load per core at the top of this page); when they are " +
+  "busy, neither threads nor short latency windows get a core to themselves.";
+
 export const LIMITS: Readonly<Record<string, string>> = Object.freeze({
-  [TARGET.sealFastest]: "",
+  [TARGET.sealFastest]:
+    "The fastest backend is sodium-native ChaCha20-Poly1305, one native call into the caller's buffer; what remains " +
+    "beside libsodium is the N-API call and CipherState's header, nonce and AAD work per record.",
+  [TARGET.sealNodeAes128]: NODE_PER_CALL,
+  [TARGET.sealNodeAes256]: NODE_PER_CALL,
+  [TARGET.sealOpenP99]:
+    "A seal+open on node:crypto allocates ~4.2 KB (two cipher objects and their result Buffers); the young-generation " +
+    "collections this garbage triggers, and preemption on the shared cores, land in the tail. sodium-native, which " +
+    "allocates nothing, keeps its p99 within a few µs.",
+  [TARGET.zeroAlloc]:
+    "sodium-native allocates nothing per record. @noble/ciphers ChaCha20-Poly1305 writes the ciphertext into the " +
+    "caller's buffer but builds a new cipher and Poly1305 state on every call (~8 KB of typed arrays per 1400 B " +
+    "record, the same when the bare noble call is measured outside CipherState); only noble can change that.",
+  [TARGET.tunnelVsWerift]:
+    "Our in-memory tunnel costs one node:crypto seal and one open per record (65% of a profile of send+deliver, " +
+    "garbage collection another 12%), plus the endpoint, the memory link's copy and its timer; werift-dtls uses " +
+    "node:crypto as well, so the ratio is bounded by what the rest of each stack costs.",
+  [TARGET.hsPsk]:
+    "In a profile of PSK handshakes garbage collection is 18%, the TLS PRF 15% (prf() builds a new HMAC with the " +
+    "raw secret twice per output block instead of one KeyObject per secret), the rest handshake encoding and " +
+    "node:crypto contexts for the Finished records.",
+  [TARGET.hsEcdhePsk]:
+    "X25519 keys are imported through PKCS#8/SPKI DER (createPrivateKey is 26% of the self time of an ECDHE-PSK " +
+    "handshake profile, createPublicKey 7%): OpenSSL 3's DER decoder is slow. Importing the same raw keys as JWK " +
+    "(kty OKP) gives the same public keys and shared secrets at 3-4x less time for keygen+derive here (~940 → ~210 µs).",
+  [TARGET.hsPskVsWerift]: "See the PSK handshake rate above; werift-dtls pays ECDSA signatures and certificate parsing.",
+  [TARGET.hsEcdhePskVsWerift]: "See the ECDHE-PSK handshake rate above: the X25519 key import dominates ours.",
+  [TARGET.workers]: SHARED_CORES,
+  [TARGET.simSeconds]:
+    "A profile of runScenario at 1/100 scale: ~350 µs of CPU per flow; garbage collection 17%, tunnel handshakes " +
+    "about a third (the endpoint's handshake 24%, openTunnel 10% with an HKDF derivation of the PSK per tunnel " +
+    "half 6%), the per-packet path (policy verdict, seal, flow-table observe) 23%, flow-log drain 9%.",
+  [TARGET.simRss]:
+    "A sampling heap profile at the peak of a 1/10-scale run: the flow-log table's per-flow entries are the " +
+    "largest part (observe, ~30%), then one FlowState per flow created up front for every flow (~18%), Maps, " +
+    "the policy verdict cache, and every tunnel's two endpoints; all flows and their states exist for the whole run.",
 });

@@ -13,7 +13,7 @@ import { FULL_SCALE, QUICK_SCALE, simRunOperation, type SimScale } from "../lib/
 import type { SimChildResult } from "./sim-child.js";
 
 /** The child's heap may grow past the 2 GiB target so a miss is measured, not crashed. */
-export const SIM_CHILD_HEAP_MB = 4096;
+export const SIM_CHILD_HEAP_MB = 8192;
 /** A run that takes longer than this is stopped and reported as failed. */
 export const SIM_CHILD_TIMEOUT_MS = 15 * 60_000;
 
