@@ -17,7 +17,7 @@
  * udpTimeoutMs. All randomness derives from the seed, so memory-wire runs are byte-identical.
  */
 import type { Enforcement } from "../src/topology/model.js";
-import type { Expectation, FlowSpec, Scenario, TimedEvent } from "../src/scenario/types.js";
+import type { Expectation, FlowSpec, Scenario, ScenarioFaultEvent, TimedEvent } from "../src/scenario/types.js";
 import { applyEvent } from "../src/scenario/events.js";
 import type { FlowEncryption } from "../src/policy/index.js";
 import { FlowTable, FLOW_TABLE_FLOWS_MAX, FLOW_TABLE_BUCKETS_MAX, type FlowKey } from "../src/flowlog/table.js";
@@ -48,10 +48,8 @@ export const RUN_FLOW_TABLE_MAX = 8_000_000;
 /** Fault events a run accepts. */
 export const FAULT_EVENTS_MAX = 100_000;
 
-export type FaultEvent = { atMs: number } & (
-  | { action: "partition" | "repair"; a: string; b: string }
-  | { action: "host-crash" | "host-recover"; host: string }
-);
+/** A timed fault: partition/repair of a host-to-host link, crash/recovery of a host. */
+export type FaultEvent = ScenarioFaultEvent;
 
 export interface FaultsConfig {
   /** Faults of every link without its own. */
@@ -175,9 +173,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   if (options.durationMs !== undefined && !(options.durationMs >= 0 && Number.isFinite(options.durationMs))) {
     throw new RangeError(`runScenario: "durationMs" expected a finite number >= 0, got ${options.durationMs}`);
   }
-  const scenarioExtras = scenario as Scenario & { dataplane?: DataplaneSettingsInput; faults?: FaultsConfig };
-  const settings = resolveDataplaneSettings({ ...(scenarioExtras.dataplane ?? {}), ...(options.dataplane ?? {}) });
-  const faultsCfg: FaultsConfig = { ...(scenarioExtras.faults ?? {}), ...(options.faults ?? {}) };
+  // Options override the scenario's settings.dataplane and faults sections, field by field.
+  const sd: DataplaneSettingsInput = scenario.dataplane ?? {};
+  const od: DataplaneSettingsInput = options.dataplane ?? {};
+  const settings = resolveDataplaneSettings({ ...sd, ...od, rekey: { ...(sd.rekey ?? {}), ...(od.rekey ?? {}) } });
+  const faultsCfg: FaultsConfig = { ...(scenario.faults ?? {}), ...(options.faults ?? {}) };
   const faultEvents = faultsCfg.events ?? [];
   if (faultEvents.length > FAULT_EVENTS_MAX) throw new RangeError(`runScenario: ${faultEvents.length} fault events, over FAULT_EVENTS_MAX (${FAULT_EVENTS_MAX})`);
 

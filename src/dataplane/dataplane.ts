@@ -22,7 +22,7 @@ import { decide, outcomeFor, type FlowEncryption, type Reason, type Verdict } fr
 import { DtlsEndpoint } from "../dtls/endpoint.js";
 import type { Transport } from "../dtls/api.js";
 import type { Enforcement, Flow, Topology, Vm } from "../topology/model.js";
-import type { FlowTable, NicRef } from "../flowlog/table.js";
+import type { FlowObservation, FlowTable, NicRef } from "../flowlog/table.js";
 import { flowLogResourceId } from "../flowlog/ids.js";
 import type { FaultModel } from "../../sim/faults.js";
 import type { Simulator } from "../../sim/engine.js";
@@ -159,6 +159,10 @@ export class DataPlane implements WireSink<HostOffload> {
   /** The packet being sealed right now: the next application-data datagram carries it. */
   private tag = -1;
   private readonly swWindowMs: number;
+  private readonly obs: FlowObservation = {
+    tMs: 0, nic: null as unknown as NicRef, direction: "O", srcIp: "", dstIp: "", srcPort: 0, dstPort: 0, protocol: 0,
+    encryption: "NX", denied: false, fwdPackets: 0, fwdBytes: 0, revPackets: 0, revBytes: 0,
+  };
   /** One function for every tunnel's idle event (no closure per tunnel or packet). */
   private readonly idleFn = (t: Tunnel): void => this.onIdleCheck(t);
 
@@ -371,22 +375,23 @@ export class DataPlane implements WireSink<HostOffload> {
     // The flow's NIC at its source logs direction O, at its destination I; responses count as dst->src.
     const atSource = dir === 0 ? atSender : !atSender;
     const b = fs.packetBytes;
-    table.observe({
-      tMs: this.sim.nowMs,
-      nic,
-      direction: atSource ? "O" : "I",
-      srcIp: f.srcIp,
-      dstIp: f.dstIp,
-      srcPort: f.srcPort,
-      dstPort: f.dstPort,
-      protocol: IP_PROTOCOL[fs.protocol],
-      encryption,
-      denied,
-      fwdPackets: dir === 0 ? 1 : 0,
-      fwdBytes: dir === 0 ? b : 0,
-      revPackets: dir === 1 ? 1 : 0,
-      revBytes: dir === 1 ? b : 0,
-    });
+    // One observation object reused for every packet: FlowTable.observe copies what it keeps.
+    const o = this.obs;
+    o.tMs = this.sim.nowMs;
+    o.nic = nic;
+    o.direction = atSource ? "O" : "I";
+    o.srcIp = f.srcIp;
+    o.dstIp = f.dstIp;
+    o.srcPort = f.srcPort;
+    o.dstPort = f.dstPort;
+    o.protocol = IP_PROTOCOL[fs.protocol];
+    o.encryption = encryption;
+    o.denied = denied;
+    o.fwdPackets = dir === 0 ? 1 : 0;
+    o.fwdBytes = dir === 0 ? b : 0;
+    o.revPackets = dir === 1 ? 1 : 0;
+    o.revBytes = dir === 1 ? b : 0;
+    table.observe(o);
   }
 
   private drop(fs: FlowState, dir: 0 | 1, index: number, encryption: FlowEncryption, reason: string, why: PacketDropReason, denied: boolean): void {

@@ -1,4 +1,4 @@
-export type { Expectation, FlowSpec, Scenario, TimedEvent } from "./types.js";
+export type { Expectation, FlowSpec, Scenario, ScenarioDataplane, ScenarioFaultEvent, ScenarioFaults, ScenarioLinkFaults, TimedEvent } from "./types.js";
 export { ScenarioError, formatIssue, type ScenarioIssue } from "./issues.js";
 export { parseScenario, loadScenarioFile } from "./load.js";
 export { applyEvent, topologyAt } from "./events.js";

@@ -12,6 +12,7 @@ import { ResolveContext } from "./context.js";
 import { durationMs } from "./durations.js";
 import { allocateAppliances, buildExternals, buildLoadBalancers, claimLoadBalancerFrontends, collectAppliances } from "./edge.js";
 import { buildEvents } from "./events.js";
+import { buildDataplane, buildFaults } from "./dataplane.js";
 import { formatPath, ScenarioError, sortIssues, type PathIssue, type PathSegment, type ScenarioIssue } from "./issues.js";
 import { SCENARIO_MAX_BYTES } from "./limits.js";
 import { buildNetwork } from "./network.js";
@@ -136,7 +137,12 @@ export function resolveScenario(ctx: ResolveContext): Omit<Scenario, "file"> {
   const flows = expandTraffic(ctx, topology);
   const expectations = buildExpectations(ctx, flows);
   const events = buildEvents(ctx, topology);
-  return { name: doc.name, description: doc.description, topology, settings: { tunnelScope: doc.settings.tunnelScope ?? "vm-pair" }, events, flows, expectations };
+  const scenario: Omit<Scenario, "file"> = { name: doc.name, description: doc.description, topology, settings: { tunnelScope: doc.settings.tunnelScope ?? "vm-pair" }, events, flows, expectations };
+  const dataplane = buildDataplane(doc.settings.dataplane);
+  const faults = buildFaults(ctx, doc.faults, topology);
+  if (dataplane !== undefined) scenario.dataplane = dataplane;
+  if (faults !== undefined) scenario.faults = faults;
+  return scenario;
 }
 
 function remap(issue: PathIssue, kept: Map<Section, number[]>): PathIssue {

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { FLOW_ENCRYPTION_VALUES } from "../policy/values.js";
 import { cidr, duration, ipv4, list, macAddress, port, rateText, resourceName, subnetRef } from "./fields.js";
+import { dataplaneSettingsSchema, faultsSchema } from "./dataplane.js";
 import {
   ADDRESS_PREFIXES_PER_VNET_MAX, INSTANCES_MAX, IP_CONFIGS_PER_NIC_MAX, NICS_PER_VM_MAX, NODE_POOLS_PER_CLUSTER_MAX, PACKET_MAX_BYTES, PACKETS_MAX,
   PODS_PER_CLUSTER_MAX, SIZE_OVERRIDES_MAX, SUBNETS_PER_VNET_MAX, VMS_PER_HOST_DEFAULT, VMS_PER_HOST_MAX,
@@ -41,6 +42,7 @@ export const settingsSchema = z.strictObject({
   tunnelScope: z.enum(["vm-pair", "host-pair"]).optional().describe("One DTLS tunnel per VM pair or per host pair (default vm-pair)"),
   vmsPerHost: z.int().min(1).max(VMS_PER_HOST_MAX).optional()
     .describe(`VMs per auto-created host in seeded placement (default ${VMS_PER_HOST_DEFAULT})`),
+  dataplane: dataplaneSettingsSchema.optional(),
 }).describe("Simulation settings");
 
 export const sizeOverrideSchema = z.strictObject({
@@ -280,6 +282,7 @@ export const scenarioSchema = z.strictObject({
   traffic: list(trafficSchema).default([]),
   events: list(eventSchema).default([]),
   expect: list(expectationSchema).default([]),
+  faults: faultsSchema.optional(),
 }).describe("vnetsim scenario: a topology, traffic, events and expected outcomes");
 
 /** The file as written (optional keys may be missing). */

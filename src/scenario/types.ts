@@ -32,6 +32,43 @@ export interface Expectation {
   atMs: number | null;
 }
 
+/** Link faults of the memory wire (sim/faults.ts LinkFaults), all optional. */
+export interface ScenarioLinkFaults {
+  lossRate?: number;
+  duplicateRate?: number;
+  reorderRate?: number;
+  latencyMs?: number;
+  jitterMs?: number;
+  reorderDelayMs?: number;
+}
+
+export type ScenarioFaultEvent = { atMs: number } & (
+  | { action: "partition" | "repair"; a: string; b: string }
+  | { action: "host-crash" | "host-recover"; host: string }
+);
+
+/** `faults:` (issue 4), resolved: host names checked, times in ms. */
+export interface ScenarioFaults {
+  global: ScenarioLinkFaults;
+  links: { a: string; b: string; faults: ScenarioLinkFaults }[];
+  staleKeyHosts: string[];
+  events: ScenarioFaultEvent[];
+}
+
+/** `settings.dataplane:` (issue 4), resolved to the data plane's setting names (src/dataplane/settings.ts). */
+export interface ScenarioDataplane {
+  mtuBytes?: number;
+  tunnelIdleMs?: number;
+  tunnelsPerHost?: number;
+  pendingPackets?: number;
+  suite?: "TLS_PSK_WITH_AES_128_GCM_SHA256" | "TLS_PSK_WITH_AES_256_GCM_SHA384" | "TLS_PSK_WITH_AES_128_CCM_8" | "TLS_PSK_WITH_CHACHA20_POLY1305_SHA256" | "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256";
+  rekey?: { afterRecords?: number; afterMs?: number };
+  handshakeRetransmitInitialMs?: number;
+  handshakeRetransmits?: number;
+  retryBackoffMs?: number;
+  retryBackoffMaxMs?: number;
+}
+
 export interface Scenario {
   name: string;
   description: string;
@@ -43,4 +80,8 @@ export interface Scenario {
   events: TimedEvent[];
   flows: FlowSpec[];
   expectations: Expectation[];
+  /** Data-plane settings (absent: the data plane's defaults). */
+  dataplane?: ScenarioDataplane;
+  /** Faults of the memory wire (absent: none). */
+  faults?: ScenarioFaults;
 }
