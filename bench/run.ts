@@ -90,6 +90,9 @@ async function main(): Promise<void> {
   const report: BenchReport = { machine, seed: settings.seed, rows: ctx.rows, targets: computeTargets(ctx.rows) };
   const problems = validateReport(report);
   if (problems.length > 0) throw new Error(`bench: the report does not match its schema: ${problems.join("; ")}`);
+  if (report.targets.some((t) => !t.met)) {
+    ctx.notes.push("Beside each missed target is what limits it; the CPU and heap profiles behind those sentences, and how to take them, are in bench/PROFILES.md.");
+  }
   const loadEnd = loadPerCore();
   if (Math.max(loadStart, loadEnd) > 1) {
     ctx.notes.push(
