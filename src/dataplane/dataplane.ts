@@ -394,15 +394,20 @@ export class DataPlane implements WireSink<HostOffload> {
     table.observe(o);
   }
 
-  private drop(fs: FlowState, dir: 0 | 1, index: number, encryption: FlowEncryption, reason: string, why: PacketDropReason, denied: boolean): void {
+  /**
+   * Resolves a packet as dropped. `atSender`: the sending host dropped it (it never reached the
+   * wire), so it is one of the sender's outcomes; drops on the wire or inside a tunnel are not
+   * (the sender's outcome was "deliver").
+   */
+  private drop(fs: FlowState, dir: 0 | 1, index: number, encryption: FlowEncryption, reason: string, why: PacketDropReason, denied: boolean, atSender = true): void {
     const d = fs.dirs[dir];
     const c = d.counters;
     c.dropped++;
     bump(c.dropReasons, why);
     bump(c.byEncryption, encryption);
+    if (atSender) this.outcome(fs, encryption, "drop", denied ? reason : why);
     if (denied) {
       c.denied++;
-      this.outcome(fs, encryption, "drop", reason);
       this.observe(fs, dir, d.senderNic, true, encryption, true);
     }
     this.packetStats.dropped++;
@@ -757,7 +762,7 @@ export class DataPlane implements WireSink<HostOffload> {
     const e = this.inFlight.get(tag);
     if (e === undefined) return;
     this.inFlight.delete(tag);
-    this.drop(e.flow, e.dir, e.index, e.encryption, e.reason, reason, false);
+    this.drop(e.flow, e.dir, e.index, e.encryption, e.reason, reason, false, false);
   }
 
   // ---- events ----
@@ -813,7 +818,7 @@ export class DataPlane implements WireSink<HostOffload> {
     for (const t of this.tunnels.values()) this.collectStats(t);
     for (const [key, e] of this.inFlight) {
       this.inFlight.delete(key);
-      this.drop(e.flow, e.dir, e.index, e.encryption, e.reason, ended === "cut" ? "in-flight" : e.encryption === "X" ? "tunnel-lost" : "in-flight", false);
+      this.drop(e.flow, e.dir, e.index, e.encryption, e.reason, ended === "cut" ? "in-flight" : e.encryption === "X" ? "tunnel-lost" : "in-flight", false, false);
     }
   }
 

@@ -29,11 +29,13 @@ export interface UdpWireStats {
   arrived: number;
   /** Datagrams from an unknown port or shorter than the shim. */
   foreign: number;
+  /** Datagrams not sent because a host's socket was not bound yet (counted as host-down). */
+  unbound: number;
 }
 
 export class UdpWire<H extends WireHost> implements Wire<H> {
   readonly kind = "udp" as const;
-  readonly stats: UdpWireStats = { datagrams: 0, bytes: 0, arrived: 0, foreign: 0 };
+  readonly stats: UdpWireStats = { datagrams: 0, bytes: 0, arrived: 0, foreign: 0, unbound: 0 };
   private readonly sockets = new Map<H, Socket>();
   private readonly ports = new Map<H, number>();
   private readonly byPort = new Map<number, H>();
@@ -91,12 +93,15 @@ export class UdpWire<H extends WireHost> implements Wire<H> {
     this.sink.arrive(src, dst, srcPort, dstPort, payload);
   }
 
-  send(src: H, dst: H, srcPort: number, dstPort: number, payload: Uint8Array, _tag: number): void {
+  send(src: H, dst: H, srcPort: number, dstPort: number, payload: Uint8Array, tag: number): void {
     if (this.closed) return;
     const socket = this.sockets.get(src);
     const port = this.ports.get(dst);
     if (socket === undefined || port === undefined) {
-      throw new Error(`UdpWire.send: host ${JSON.stringify(socket === undefined ? src.name : dst.name)} has no socket; expected every host bound before traffic`);
+      // A host that appeared mid-run (redeploy to a new host) whose socket is still binding.
+      this.stats.unbound++;
+      if (tag >= 0) this.sink.lost(tag, "host-down");
+      return;
     }
     this.stats.datagrams++;
     this.stats.bytes += payload.length;

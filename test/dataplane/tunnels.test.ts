@@ -66,6 +66,7 @@ describe("limits", () => {
     expect(ok.flows[0]!.encryptedPackets).toBe(3);
     const big = await runScenario(pairScenario({ packets: 3, sizeBytes: maxInner + 1 }));
     expect(big.flows[0]!.droppedBy).toEqual({ "mtu-exceeded": 3 });
+    expect(big.flows[0]!.verdicts).toEqual([{ encryption: "X", action: "drop", reason: "mtu-exceeded", packets: 3 }]);
     // ChaCha20-Poly1305 has no explicit nonce: 8 bytes more room
     const chacha = await runScenario(pairScenario({ packets: 3, sizeBytes: maxInner + 8 }), { dataplane: { suite: "TLS_PSK_WITH_CHACHA20_POLY1305_SHA256" } });
     expect(chacha.flows[0]!.encryptedPackets).toBe(3);
