@@ -62,6 +62,9 @@ export class KeyService {
   private readonly prk: Buffer;
   /** PSKs handed out (each derivation counts). */
   issued = 0;
+  /** The last derivation: the server half asks for the key the client half was just given. */
+  private lastIdentity = "";
+  private lastKey: Uint8Array | null = null;
 
   constructor(rootSecret: Uint8Array) {
     if (!(rootSecret instanceof Uint8Array) || rootSecret.length < ROOT_SECRET_BYTES_MIN) {
@@ -88,8 +91,12 @@ export class KeyService {
    */
   private keyForIdentity(identity: string): Uint8Array {
     this.issued++;
+    if (this.lastKey !== null && identity === this.lastIdentity) return this.lastKey.slice();
     const t1 = createHmac("sha256", this.prk).update(identity, "utf8").update(BLOCK_1).digest();
-    return new Uint8Array(t1.buffer, t1.byteOffset, PSK_BYTES);
+    const key = new Uint8Array(t1.buffer, t1.byteOffset, PSK_BYTES);
+    this.lastIdentity = identity;
+    this.lastKey = key;
+    return key.slice();
   }
 
   /** Never print keys: a service shows only how many it issued. */

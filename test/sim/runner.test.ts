@@ -84,3 +84,24 @@ describe("what crosses the wire", () => {
     expect(r.tunnels.opened).toBe(1);
   });
 });
+
+describe("run bounds", () => {
+  it("durationMs cuts the run: what is queued or in flight then is counted as in-flight, conservation holds", async () => {
+    const progress: [number, number][] = [];
+    // 20 packets at 10/s over 2 s; the run stops at 1 s
+    const r = await runScenario(pairScenario({ packets: 20, rate: "10/s" }), { durationMs: 1_000, onProgress: (d, t) => progress.push([d, t]) });
+    const f = r.flows[0]!;
+    expect(r.stoppedBy).toBe("until");
+    expect(r.endedAtMs).toBe(1_000);
+    expect(f.sent).toBe(11); // t = 0, 100, ..., 1000 ms
+    expect(f.sent).toBe(f.delivered + f.dropped);
+    expect(progress.at(-1)?.[1]).toBe(20);
+    // a packet at exactly 1 s is still in flight (latency 0.05 ms) when the run stops
+    expect(f.droppedBy).toEqual({ "in-flight": 1 });
+  });
+
+  it("rejects a bad wire or duration naming the option", async () => {
+    await expect(runScenario(pairScenario(), { wire: "tcp" as "udp" })).rejects.toThrow(/wire/);
+    await expect(runScenario(pairScenario(), { durationMs: -1 })).rejects.toThrow(/durationMs/);
+  });
+});
