@@ -147,7 +147,9 @@ export function writeInnerPacketN(
   if (protocol === "tcp") {
     put16(out, t, srcPort);
     put16(out, t + 2, dstPort);
-    put32(out, t + 4, packetIndex); // sequence number
+    // Sequence numbers advance by the payload length, as a sender's would (RFC 9293 §3.4), so
+    // Wireshark follows the stream; flows of one size keep their packets back to back.
+    put32(out, t + 4, (1 + packetIndex * (totalBytes - IPV4_HEADER_BYTES - TCP_HEADER_BYTES)) >>> 0);
     out[t + 12] = 0x50; // data offset 5 words
     out[t + 13] = 0x18; // PSH, ACK
     put16(out, t + 14, 65_535); // window
