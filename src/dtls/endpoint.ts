@@ -321,7 +321,11 @@ export class DtlsEndpoint {
       this.stats.rejected["unknown-epoch"]++;
       return;
     }
-    const verdict = rs.replay.classify(h.seq);
+    // Epoch 0 is unauthenticated: anyone can send a record with sequence 2^48-1 and, if a sliding
+    // window marked it, every genuine handshake record after it would look too old. So epoch 0
+    // only drops exact duplicates (the link's copies), never "too old" records.
+    const verdict =
+      rs.cipher === null ? (this.epochs.plaintextDuplicates.has(h.seq, d.subarray(off, end)) ? "duplicate" : "fresh") : rs.replay.classify(h.seq);
     if (verdict !== "fresh") {
       this.stats.rejected[verdict === "duplicate" ? "replayed" : "too-old"]++;
       return;
@@ -347,7 +351,8 @@ export class DtlsEndpoint {
       }
       plaintext = out.subarray(0, n);
     }
-    rs.replay.mark(h.seq);
+    if (rs.cipher !== null) rs.replay.mark(h.seq);
+    else if (h.type === ContentType.Handshake || h.type === ContentType.ChangeCipherSpec) this.epochs.plaintextDuplicates.add(h.seq, d.subarray(off, end));
     this.stats.recordsReceived++;
     this.dispatch(h.type, h.epoch, rs, plaintext);
   }
@@ -575,7 +580,12 @@ export class DtlsEndpoint {
     this.epochs.read.get(r.epoch)!.verified = true;
     const oldEpoch = this.epoch;
     this.epoch = r.epoch;
-    this.previous = { clientVerifyData: r.clientVerifyData, serverVerifyData: r.serverVerifyData, secureRenegotiation: r.secureRenegotiation };
+    this.previous = {
+      clientVerifyData: r.clientVerifyData,
+      serverVerifyData: r.serverVerifyData,
+      secureRenegotiation: r.secureRenegotiation,
+      cookie: r.cookie,
+    };
     this.suiteValue = r.suite.name;
     this.stats.handshakes++;
     if (renegotiation) this.stats.rekeys++;

@@ -11,7 +11,7 @@
  */
 import type { CipherState } from "./record/cipher-state.js";
 import { ReplayWindow } from "./record/replay.js";
-import { ContentType, DTLS12_VERSION, RECORD_HEADER_BYTES } from "./constants.js";
+import { ContentType, DTLS12_VERSION, RECORD_HEADER_BYTES, REPLAY_WINDOW_RECORDS } from "./constants.js";
 import { writeRecordHeader } from "./record/header.js";
 import { EARLY_RECORDS_MAX } from "./limits.js";
 
@@ -29,8 +29,41 @@ export interface WriteState {
   nextSeq: number;
 }
 
+/**
+ * Exact-duplicate filter for unauthenticated epoch-0 records: the last REPLAY_WINDOW_RECORDS
+ * (sequence number, content digest) pairs seen. Unlike a sliding window it never calls a record
+ * "too old", and a forged record only shadows a record with the same bytes, so injected records
+ * (a huge sequence number, or another session's record with the same number) cannot make genuine
+ * handshake records look like replays.
+ */
+export class PlaintextDuplicateFilter {
+  private readonly seen = new Set<string>();
+  private readonly order: string[] = [];
+
+  private static key(seq: number, record: Uint8Array): string {
+    // FNV-1a over the record: a collision only costs a retransmission, never acceptance.
+    let h = 0x811c9dc5;
+    for (let i = 0; i < record.length; i++) h = Math.imul(h ^ record[i]!, 0x01000193);
+    return `${seq}:${record.length}:${h >>> 0}`;
+  }
+
+  has(seq: number, record: Uint8Array): boolean {
+    return this.seen.has(PlaintextDuplicateFilter.key(seq, record));
+  }
+
+  add(seq: number, record: Uint8Array): void {
+    const k = PlaintextDuplicateFilter.key(seq, record);
+    if (this.seen.has(k)) return;
+    this.seen.add(k);
+    this.order.push(k);
+    if (this.order.length > REPLAY_WINDOW_RECORDS) this.seen.delete(this.order.shift()!);
+  }
+}
+
 export class EpochTable {
   readonly read = new Map<number, ReadState>();
+  /** Epoch 0 has no replay window (see PlaintextDuplicateFilter). */
+  readonly plaintextDuplicates = new PlaintextDuplicateFilter();
   readonly write = new Map<number, WriteState>();
   private pending: { epoch: number; cipher: CipherState } | null = null;
   private early: Uint8Array[] = [];

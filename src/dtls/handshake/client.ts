@@ -45,6 +45,7 @@ import {
   type ServerKeyExchange,
 } from "./messages.js";
 import type { ReassembledMessage } from "./reassembly.js";
+import type { HandshakeFragment } from "./header.js";
 
 /** HelloVerifyRequests accepted in one handshake (a server may rotate its secret once mid-way). */
 export const HELLO_VERIFY_REQUESTS_MAX = 4;
@@ -81,7 +82,10 @@ export class ClientHandshake extends HandshakeMachine {
       clientVersion: DTLS12_VERSION,
       random,
       sessionId: new Uint8Array(0),
-      cookie: new Uint8Array(0),
+      // RFC 6347 §4.2.1 lets a server run the cookie exchange on every handshake. OpenSSL (3.0) with
+      // cookie exchange on ignores a renegotiation ClientHello without a cookie, so, like OpenSSL's
+      // own client, we send the cookie of the first handshake again (our server ignores it then).
+      cookie: this.previous?.cookie ?? new Uint8Array(0),
       cipherSuites: cfg.suites.map((s) => s.id),
       compressionMethods: [0],
       extensions,
@@ -94,6 +98,31 @@ export class ClientHandshake extends HandshakeMachine {
     const item = this.ownMessage(HandshakeType.ClientHello, encodeClientHello(this.hello), this.oldEpoch);
     // The server's answer (HVR or ServerHello) is expected at the next server message_seq.
     this.sendFlight([item], false, -1);
+  }
+
+  /**
+   * The server's first answer may come at a later message_seq than we expect: after its own
+   * HelloRequest (message_seq 0) OpenSSL continues with ServerHello = 1. Resynchronise on it.
+   */
+  protected override beforeAdd(f: HandshakeFragment): void {
+    if (
+      this.stage === "wait-server-hello" &&
+      (f.msgType === HandshakeType.ServerHello || f.msgType === HandshakeType.HelloVerifyRequest) &&
+      f.messageSeq > this.reassembler.nextMessageSeq &&
+      this.reassembler.bufferedBytes === 0
+    ) {
+      this.reassembler.reset(f.messageSeq);
+    }
+  }
+
+  /**
+   * While waiting for the server's first answer, the next message_seq must be a ServerHello or a
+   * HelloVerifyRequest: another message there is a leftover of an abandoned exchange (or forged)
+   * and is dropped instead of ending the handshake. Later messages may be buffered ahead.
+   */
+  protected override acceptFragment(f: HandshakeFragment): boolean {
+    if (this.stage !== "wait-server-hello" || f.messageSeq !== this.reassembler.nextMessageSeq) return true;
+    return f.msgType === HandshakeType.ServerHello || (f.msgType === HandshakeType.HelloVerifyRequest && !this.isRenegotiation);
   }
 
   protected onMessage(m: ReassembledMessage): void {
@@ -249,6 +278,7 @@ export class ClientHandshake extends HandshakeMachine {
       serverVerifyData: new Uint8Array(got),
       secureRenegotiation: this.secureRenegotiation,
       extendedMasterSecret: this.ems,
+      cookie: this.hello.cookie,
     });
   }
 }

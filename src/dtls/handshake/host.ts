@@ -35,6 +35,8 @@ export interface HandshakeResult {
   serverVerifyData: Uint8Array;
   secureRenegotiation: boolean;
   extendedMasterSecret: boolean;
+  /** Client: the cookie the server last gave us (sent again when renegotiating). */
+  cookie: Uint8Array;
 }
 
 export interface HandshakeHost {

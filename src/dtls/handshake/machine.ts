@@ -35,6 +35,8 @@ export interface PreviousHandshake {
   clientVerifyData: Uint8Array;
   serverVerifyData: Uint8Array;
   secureRenegotiation: boolean;
+  /** Client: the server's cookie from the first handshake. */
+  cookie: Uint8Array;
 }
 
 export abstract class HandshakeMachine {
@@ -107,6 +109,10 @@ export abstract class HandshakeMachine {
       this.host.reject("unexpected");
       return;
     }
+    if (!this.acceptFragment(f)) {
+      this.host.reject("unexpected");
+      return;
+    }
     this.beforeAdd(f);
     const r = this.reassembler.add(f);
     if (r === "old") {
@@ -128,6 +134,11 @@ export abstract class HandshakeMachine {
 
   /** Hook: the server resynchronises message_seq on a new ClientHello. */
   protected beforeAdd(_f: HandshakeFragment): void {}
+
+  /** Hook: false drops the fragment (counted "unexpected") before it reaches reassembly. */
+  protected acceptFragment(_f: HandshakeFragment): boolean {
+    return true;
+  }
 
   /** A ChangeCipherSpec record arrived in `recordEpoch`; returns false if unexpected. */
   onChangeCipherSpec(recordEpoch: number): boolean {

@@ -64,7 +64,17 @@ export class Reassembler {
       this.partials.set(f.messageSeq, p);
       this.heldBytes += f.length;
     } else if (p.msgType !== f.msgType || p.body.length !== f.length) {
-      return "inconsistent";
+      // A whole message in one fragment replaces a partial one that disagrees with it: otherwise a
+      // single forged fragment (unprotected, epoch 0) could block this message_seq for good.
+      if (f.fragmentOffset !== 0 || f.fragmentLength !== f.length) return "inconsistent";
+      this.heldBytes -= p.body.length;
+      if (this.heldBytes + f.length > this.bytesMax) {
+        this.partials.delete(f.messageSeq);
+        return "over-limit";
+      }
+      p = { msgType: f.msgType, body: new Uint8Array(f.length), have: new Uint8Array(f.length), missing: f.length };
+      this.partials.set(f.messageSeq, p);
+      this.heldBytes += f.length;
     }
     let fresh = 0;
     for (let i = 0; i < f.fragmentLength; i++) {

@@ -108,10 +108,32 @@ export class ServerHandshake extends HandshakeMachine {
   }
 
   /**
+   * Until a ClientHello is accepted the server holds no state for the peer (RFC 6347 §4.2.1), so
+   * anything else (stray or forged unprotected messages) is dropped rather than fatal.
+   */
+  protected override acceptFragment(f: HandshakeFragment): boolean {
+    return this.stage !== "wait-client-hello" || f.msgType === HandshakeType.ClientHello;
+  }
+
+  /**
    * Before the cookie is verified we hold no state: any ClientHello (a retransmitted first one
    * after a lost HelloVerifyRequest, or the second one) restarts message_seq tracking at its own.
    */
   protected override beforeAdd(f: HandshakeFragment): void {
+    if (
+      this.stage === "wait-client-key-exchange" &&
+      this.previous === null &&
+      f.msgType === HandshakeType.ClientHello &&
+      f.messageSeq >= this.reassembler.nextMessageSeq
+    ) {
+      // A newer ClientHello after we answered one: the client went through another cookie round
+      // (e.g. it also got a HelloVerifyRequest for a forged or stale ClientHello). Start over
+      // from it; nothing of the abandoned attempt is kept.
+      this.timer.stop();
+      this.flight = [];
+      this.stage = "wait-client-hello";
+      this.nextSendSeq = 0;
+    }
     if (this.stage === "wait-client-hello" && f.msgType === HandshakeType.ClientHello && f.messageSeq !== this.reassembler.nextMessageSeq) {
       this.reassembler.reset(f.messageSeq);
     }
@@ -169,7 +191,8 @@ export class ServerHandshake extends HandshakeMachine {
     this.transcript.add(m.msgType, m.messageSeq, m.body);
     // Our message_seq follows the client's: after a stateless HelloVerifyRequest (which used the
     // first ClientHello's message_seq) the ServerHello gets the second ClientHello's (RFC 6347 §4.2.2).
-    this.nextSendSeq = m.messageSeq;
+    // After our own HelloRequest (message_seq 0) it continues at 1, as OpenSSL does.
+    this.nextSendSeq = Math.max(this.nextSendSeq, m.messageSeq);
 
     const extensions: Extension[] = [];
     if (this.secureRenegotiation) {
@@ -278,6 +301,7 @@ export class ServerHandshake extends HandshakeMachine {
       serverVerifyData: serverVerify,
       secureRenegotiation: this.secureRenegotiation,
       extendedMasterSecret: this.ems,
+      cookie: new Uint8Array(0),
     });
   }
 

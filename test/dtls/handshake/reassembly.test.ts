@@ -47,6 +47,16 @@ describe("Reassembler", () => {
     expect(r.add({ ...frag(1, new Uint8Array(5), 2)[0]! })).toBe("inconsistent");
   });
 
+  it("a whole message replaces a disagreeing partial one (a forged fragment cannot block a message_seq)", () => {
+    const r = new Reassembler(10_000, 8, 10_000);
+    const forged = { msgType: 1, length: 300, messageSeq: 0, fragmentOffset: 0, fragmentLength: 10, body: new Uint8Array(10) };
+    expect(r.add(forged)).toBe("buffered");
+    const genuine = frag(0, Uint8Array.from([1, 2, 3]), 100)[0]!;
+    expect(r.add(genuine)).toBe("buffered");
+    expect(r.take()?.body).toEqual(Uint8Array.from([1, 2, 3]));
+    expect(r.bufferedBytes).toBe(0);
+  });
+
   it("reassemblyBytesMax bounds all buffered messages together", () => {
     const r = new Reassembler(1000, 8, 10_000);
     expect(r.add(frag(0, new Uint8Array(600), 10)[0]!)).toBe("buffered");
