@@ -29,6 +29,9 @@ export const LIMITS: Readonly<Record<string, string>> = Object.freeze({
     "sodium-native allocates nothing per record. @noble/ciphers ChaCha20-Poly1305 writes the ciphertext into the " +
     "caller's buffer but builds a new cipher and Poly1305 state on every call (~8 KB of typed arrays per 1400 B " +
     "record, the same when the bare noble call is measured outside CipherState); only noble can change that.",
+  [TARGET.tunnelVsWeriftSame]:
+    "Like for like both stacks pay node:crypto's per-record cipher contexts (seal 28% and open 23% of a profile of our " +
+    "send+deliver, their garbage 15% more); even with the rest of our endpoint free the ratio could not pass ~2x.",
   [TARGET.tunnelVsWerift]:
     "Our in-memory tunnel costs one node:crypto seal and one open per record (65% of a profile of send+deliver, " +
     "garbage collection another 12%), plus the endpoint, the memory link's copy and its timer; werift-dtls uses " +
