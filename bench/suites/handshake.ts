@@ -54,7 +54,7 @@ async function weriftHandshakes(ctx: BenchContext, w: Werift): Promise<void> {
       pair.close();
     },
     ctx.settings.quick ? 500 : 4000,
-    ctx.settings.quick ? 1 : 3,
+    ctx.settings.quick ? 1 : 10,
     ctx.settings.quick ? 20 : 2000,
   );
   ctx.rows.push({ ...emptyRow("handshake", "handshake"), suite: WERIFT_SUITE, backend: WERIFT_BACKEND, perSecond: t.perSecond, p50Us: t.p50Us, p99Us: t.p99Us, p999Us: t.p999Us });
