@@ -269,15 +269,25 @@ export class DataPlane implements WireSink<HostOffload> {
     d.senderNic = v.src === null ? null : this.nicFor(v.src.vm, v.src.ip);
     d.receiverNic = v.dst === null ? null : this.nicFor(v.dst.vm, v.dst.ip);
     if (v.encryption === "X" && v.src !== null && v.dst !== null) {
-      const a = this.tunnelScope === "host-pair" ? v.src.host ?? "" : v.src.vm ?? "";
-      const b = this.tunnelScope === "host-pair" ? v.dst.host ?? "" : v.dst.vm ?? "";
+      const a = this.pairMember(v.src);
+      const b = this.pairMember(v.dst);
       d.pair = pairKey(a, b);
       d.pairLo = a <= b ? a : b;
       d.pairHi = a <= b ? b : a;
+      d.srcIsLo = a <= b;
     } else {
       d.pair = null;
     }
     return v;
+  }
+
+  /**
+   * The name an end contributes to a tunnel's pair key: its VM (the node of a pod, the hosting VM of
+   * PaaS), or its own name when it has none (an appliance the policy lets encrypt); with
+   * tunnelScope host-pair its host, or the edge for ends without one.
+   */
+  private pairMember(e: NonNullable<Verdict["src"]>): string {
+    return this.tunnelScope === "host-pair" ? e.host ?? EDGE_HOST_NAME : e.vm ?? e.name;
   }
 
   /** The next time a verdict involving this VM may change by itself (its start, the end of its not-ready window). */
@@ -343,13 +353,15 @@ export class DataPlane implements WireSink<HostOffload> {
       this.drop(fs, dir, index, v.encryption, v.reason, "policy", true);
       return;
     }
+    // X between two ends on one host cannot come from decide() (same-host precedes it) except for
+    // two host-less ends (both at the edge): they still get a tunnel, whose halves share the edge.
+    if (v.encryption === "X" && d.pair !== null) {
+      this.tunnelSend(fs, dir, index, v);
+      return;
+    }
     if (d.receiver === sender) {
       this.forwarded(fs, dir, v.encryption, v.reason);
       this.deliver({ flow: fs, dir, index, bytes, encryption: v.encryption, reason: v.reason }, "local");
-      return;
-    }
-    if (v.encryption === "X" && d.pair !== null) {
-      this.tunnelSend(fs, dir, index, v);
       return;
     }
     this.plainSend(fs, dir, index, v.encryption, v.reason);
@@ -536,8 +548,7 @@ export class DataPlane implements WireSink<HostOffload> {
   private openTunnel(pair: string, d: DirState): Tunnel | null {
     const lo = d.pairLo;
     const hi = d.pairHi;
-    const v = d.verdict!;
-    const srcIsLo = (this.tunnelScope === "host-pair" ? v.src!.host : v.src!.vm) === lo;
+    const srcIsLo = d.srcIsLo;
     const clientHost = srcIsLo ? d.sender! : d.receiver!;
     const serverHost = srcIsLo ? d.receiver! : d.sender!;
     for (const h of [clientHost, serverHost]) {

@@ -78,6 +78,8 @@ export interface DirState {
   pair: string | null;
   pairLo: string;
   pairHi: string;
+  /** The sender is the pair member whose name sorts first (its host holds the client half). */
+  srcIsLo: boolean;
   counters: DirectionCounters;
 }
 
@@ -112,6 +114,6 @@ export interface FlowState {
 export function newDirState(flow: Flow): DirState {
   return {
     flow, verdict: null, topologyVersion: -1, validUntilMs: -Infinity, sender: null, receiver: null, senderNic: null,
-    receiverNic: null, pair: null, pairLo: "", pairHi: "", counters: emptyCounters(),
+    receiverNic: null, pair: null, pairLo: "", pairHi: "", srcIsLo: true, counters: emptyCounters(),
   };
 }

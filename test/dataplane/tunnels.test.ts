@@ -122,3 +122,40 @@ describe("limits", () => {
     await expect(runScenario(pairScenario(), { dataplane: { tunnelsPerHost: 0 } })).rejects.toThrow(/tunnelsPerHost/);
   });
 });
+
+describe("ends without a host", () => {
+  it("appliances the policy lets encrypt (Firewall Premium) get their own tunnels at the edge, also between two of them", async () => {
+    const { parseScenario } = await import("../../src/scenario/index.js");
+    const s = parseScenario(`
+name: edge-tunnels
+hosts: [{ name: host-1, region: westeurope }]
+vnets:
+  - name: vnet-hub
+    region: westeurope
+    addressSpace: [10.0.0.0/16]
+    encryption: { enabled: true }
+    subnets: [{ name: AzureFirewallSubnet, prefix: 10.0.1.0/26 }, { name: app, prefix: 10.0.2.0/24 }]
+vms:
+  - { name: vm-a, size: Standard_D4s_v5, host: host-1, subnet: vnet-hub/app, ip: 10.0.2.4 }
+appliances:
+  - { name: fw-1, kind: azure-firewall-premium, subnet: vnet-hub/AzureFirewallSubnet, ip: 10.0.1.4 }
+  - { name: fw-2, kind: azure-firewall-premium, subnet: vnet-hub/AzureFirewallSubnet, ip: 10.0.1.5 }
+traffic:
+  - { name: fw1-to-fw2, from: fw-1, to: fw-2, packets: 3 }
+  - { name: fw1-to-vm, from: fw-1, to: vm-a, packets: 3, pattern: request-response }
+  - { name: vm-to-fw2, from: vm-a, to: fw-2, packets: 3 }
+  - { name: fw1-to-fw1, from: fw-1, to: 10.0.1.4, packets: 2 }
+`, "edge.yaml");
+    const r = await runScenario(s);
+    expect(conserved(r)).toEqual([]);
+    expect(r.packets.plaintextLeaks).toBe(0);
+    const byName = new Map(r.flows.map((f) => [f.name, f]));
+    for (const name of ["fw1-to-fw2", "fw1-to-vm", "vm-to-fw2"]) {
+      const f = byName.get(name)!;
+      expect(f.verdicts.map((v) => v.encryption)).toEqual(["X"]);
+      expect(f.encryptedPackets).toBe(f.sent);
+    }
+    // one tunnel per pair of ends: fw-1|fw-2, fw-1|vm-a, fw-2|vm-a (+ fw-1 with itself if the policy encrypts it)
+    expect(r.tunnels.opened).toBeGreaterThanOrEqual(3);
+  });
+});
