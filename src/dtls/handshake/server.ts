@@ -10,7 +10,7 @@
 import type { NamedGroup, PskServerConfig } from "../api.js";
 import { AlertDescription, DTLS10_VERSION, DTLS12_VERSION, ExtensionType, HandshakeType } from "../constants.js";
 import { extendedMasterSecret, masterSecret, pskPremaster, timingSafeEqualBytes, verifyData } from "../crypto/keys.js";
-import { fatal } from "../errors.js";
+import { DecodeError, decodeFatal, fatal } from "../errors.js";
 import type { SuiteInfo } from "../suites/registry.js";
 import { concat, hex, wrapDecode } from "./client.js";
 import { generateKeyPair, type EcdhKeyPair } from "./ecdhe.js";
@@ -158,7 +158,16 @@ export class ServerHandshake extends HandshakeMachine {
 
   private onClientHello(m: ReassembledMessage): void {
     const cfg = this.host.config;
-    const ch = wrapDecode(() => decodeClientHello(m.body));
+    let ch: ClientHello;
+    try {
+      ch = decodeClientHello(m.body);
+    } catch (e) {
+      // Before a ClientHello is accepted the server holds no state (RFC 6347 §4.2.1): a malformed
+      // one is dropped and counted, not fatal. In a renegotiation it is the peer's bug: fatal.
+      if (!(e instanceof DecodeError) || this.previous !== null) throw e instanceof DecodeError ? decodeFatal(e.message) : e;
+      this.host.reject("bad-handshake");
+      return;
+    }
     // DTLS versions count down: 1.0 = 0xfeff > 1.2 = 0xfefd. A client whose highest version is
     // above 0xfefd numerically (i.e. older) cannot speak 1.2 (RFC 5246 §E.1, RFC 6347 §4.1).
     if (ch.clientVersion > DTLS12_VERSION) {

@@ -252,3 +252,28 @@ describe("identity", () => {
     expect(infos).toEqual([{ suite: "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256", epoch: 1, identity: IDENTITY }]);
   });
 });
+
+describe("unprotected (epoch 0) noise cannot stop a handshake", () => {
+  it("a forged epoch-0 record with sequence 2^48-1 does not make genuine records look old", () => {
+    const p = makePair();
+    p.server.start();
+    p.server.handleDatagram(record(ContentType.Handshake, DTLS12_VERSION, 0, 2 ** 48 - 1, fragmentMessage(HandshakeType.ClientHello, 0, new Uint8Array(10), 100)[0]!));
+    expect(connect(p)).toBe(true);
+  });
+
+  it("exact duplicates of epoch-0 records are dropped as replays, without retransmission storms", () => {
+    const p = makePair({ link: { duplicateRate: 1 }, seed: 4 });
+    expect(connect(p)).toBe(true);
+    expect(p.server.stats.rejected.replayed + p.client.stats.rejected.replayed).toBeGreaterThan(0);
+    expect(p.client.stats.retransmissions + p.server.stats.retransmissions).toBe(0);
+  });
+
+  it("a server waiting for a ClientHello drops any other message (no state, no failure)", () => {
+    const p = makePair();
+    p.server.start();
+    p.server.handleDatagram(record(ContentType.Handshake, DTLS12_VERSION, 0, 0, fragmentMessage(HandshakeType.ServerHello, 0, new Uint8Array(40), 100)[0]!));
+    expect(p.server.state).toBe("handshaking");
+    expect(p.server.stats.rejected.unexpected).toBe(1);
+    expect(connect(p)).toBe(true);
+  });
+});
