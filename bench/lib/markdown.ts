@@ -125,7 +125,7 @@ export function renderResultsMd(report: BenchReport, ctx: RenderContext): string
   out.push(
     table(
       ["target", "threshold", "measured", "result", "note"],
-      report.targets.map((t) => [t.name, t.target, fmt(t.measured), t.met ? "met" : "**missed**", t.met ? "" : [targetSentence(t), ctx.limits[t.name] ?? ""].join(" ").trim()]),
+      report.targets.map((t) => [t.name, t.target, fmt(t.measured), t.met ? "met" : "**missed**", t.met ? "" : [targetSentence(t), t.measured === null ? "" : (ctx.limits[t.name] ?? "")].join(" ").trim()]),
     ),
   );
   out.push("");
