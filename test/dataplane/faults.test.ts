@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadScenarioFile, type Scenario } from "../../src/scenario/index.js";
-import type { FlowSpec } from "../../src/scenario/types.js";
+import type { FlowSpec, ScenarioFaultEvent, TimedEvent } from "../../src/scenario/types.js";
 import { arbTopologyWithFlows } from "../../src/testing/index.js";
 import { runScenario, type RunResult } from "../../sim/runner.js";
 import { conservationViolations, findMarker, parseInnerPacket, VXLAN_ENCAP_BYTES, VXLAN_UDP_PORT } from "../../src/dataplane/index.js";
@@ -94,7 +94,7 @@ describe("fault runs on the memory wire", () => {
 });
 
 describe("generated topologies (few runs)", () => {
-  it("conservation holds for every flow of generated topologies and flows, with and without faults", async () => {
+  it("conservation and flow-log totals hold for generated topologies and flows, with events, faults and loss", async () => {
     await fc.assert(
       fc.asyncProperty(arbTopologyWithFlows({ maxFlows: 12 }), fc.boolean(), fc.integer({ min: 1, max: 1000 }), async ({ topology, flows }, lossy, seed) => {
         // Unique source ports (and no ICMP, whose ports are 0) so each flow has its own flow-log tuple.
@@ -102,8 +102,21 @@ describe("generated topologies (few runs)", () => {
           name: `f${i}`, from: flow.srcIp, to: flow.dstIp, flow, startMs: i * 3, packets: 1 + (i % 4), sizeBytes: 200 + 50 * i,
           rate: null, pattern: i % 2 === 0 ? "one-way" : "request-response",
         }));
-        const scenario: Scenario = { name: "generated", description: "", file: "generated", topology, settings: { tunnelScope: seed % 2 === 0 ? "vm-pair" : "host-pair" }, events: [], flows: specs, expectations: [] };
-        const r = await runScenario(scenario, { seed, faults: lossy ? { global: LOSSY } : {} });
+        // Timed events and faults in the middle of the traffic: a VM restart, a host's hardware
+        // turning faulty, a partition and its repair, a host crash and its recovery.
+        const vm = topology.vms[seed % Math.max(1, topology.vms.length)];
+        const hosts = topology.hosts.map((h) => h.name);
+        const events: TimedEvent[] = [];
+        if (vm !== undefined) events.push({ atMs: 7, action: "restart", vm: vm.name });
+        if (hosts.length > 0) events.push({ atMs: 12, action: "host-hardware", host: hosts[seed % hosts.length]!, hardware: "faulty" });
+        const faultEvents: ScenarioFaultEvent[] = hosts.length < 2 ? [] : [
+          { atMs: 5, action: "partition", a: hosts[0]!, b: hosts[1]! },
+          { atMs: 9, action: "host-crash", host: hosts[hosts.length - 1]! },
+          { atMs: 15, action: "repair", a: hosts[0]!, b: hosts[1]! },
+          { atMs: 20, action: "host-recover", host: hosts[hosts.length - 1]! },
+        ];
+        const scenario: Scenario = { name: "generated", description: "", file: "generated", topology, settings: { tunnelScope: seed % 2 === 0 ? "vm-pair" : "host-pair" }, events, flows: specs, expectations: [] };
+        const r = await runScenario(scenario, { seed, faults: { ...(lossy ? { global: LOSSY } : {}), events: faultEvents } });
         expect(violations(r)).toEqual([]);
         expect(r.packets.plaintextLeaks).toBe(0);
         expect(r.flowLogOverflow.observations).toBe(0);
