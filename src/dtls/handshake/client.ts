@@ -12,7 +12,8 @@
 import type { NamedGroup, PskClientConfig } from "../api.js";
 import { AlertDescription, DTLS10_VERSION, DTLS12_VERSION, ExtensionType, HandshakeType } from "../constants.js";
 import { extendedMasterSecret, masterSecret, pskPremaster, timingSafeEqualBytes, verifyData } from "../crypto/keys.js";
-import { ALERT_UNSUPPORTED_EXTENSION, DecodeError, decodeFatal, fatal } from "../errors.js";
+import { ALERT_UNSUPPORTED_EXTENSION, fatal } from "../errors.js";
+import { concat, hex, wrapDecode } from "./util.js";
 import { suiteById } from "../suites/registry.js";
 import { deriveEpochCiphers } from "./epoch-keys.js";
 import { generateKeyPair } from "./ecdhe.js";
@@ -33,7 +34,6 @@ import { HandshakeMachine } from "./machine.js";
 import {
   type ClientHello,
   RANDOM_BYTES,
-  VERIFY_DATA_BYTES,
   decodeEmpty,
   decodeFinished,
   decodeHelloVerifyRequest,
@@ -282,25 +282,3 @@ export class ClientHandshake extends HandshakeMachine {
     });
   }
 }
-
-function wrapDecode<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof DecodeError) throw decodeFatal(e.message);
-    throw e;
-  }
-}
-
-export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}
-
-export function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
-}
-
-export { wrapDecode, VERIFY_DATA_BYTES };

@@ -12,7 +12,7 @@ import { AlertDescription, DTLS10_VERSION, DTLS12_VERSION, ExtensionType, Handsh
 import { extendedMasterSecret, masterSecret, pskPremaster, timingSafeEqualBytes, verifyData } from "../crypto/keys.js";
 import { DecodeError, decodeFatal, fatal } from "../errors.js";
 import type { SuiteInfo } from "../suites/registry.js";
-import { concat, hex, wrapDecode } from "./client.js";
+import { concat, hex, wrapDecode } from "./util.js";
 import { generateKeyPair, type EcdhKeyPair } from "./ecdhe.js";
 import { deriveEpochCiphers } from "./epoch-keys.js";
 import {
