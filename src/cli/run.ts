@@ -1,30 +1,83 @@
-/** `vnetsim run SCENARIO`: decide every flow, print the table and check the expectations. */
-import type { Command } from "commander";
-import { parseAtOption, parseSeedOption } from "./args.js";
-import { EXIT_FAILED, EXIT_OK } from "./errors.js";
+/**
+ * `vnetsim run SCENARIO`: simulates the scenario through the data plane (sim/runner.ts), prints
+ * the summary, writes DIR/summary.json, DIR/vms.json and the flow logs, and checks the `expect:`
+ * entries against what the wire carried. `--policy-only` keeps the policy-only evaluation (every
+ * flow decided at an instant, no packets), which was `vnetsim run` before the simulator existed.
+ *
+ * Output is all or nothing: the files of DIR are written into a staging directory beside DIR and
+ * moved into place only after the run succeeded; the pcap and the key log go to temporary files
+ * renamed at the end. A failed run leaves no half-written file under any of the final names.
+ */
+import * as fs from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { InvalidArgumentError, Option, type Command } from "commander";
+import { runScenario } from "../../sim/runner.js";
+import { FLOW_LOG_CONTAINER } from "../flowlog/ids.js";
+import { VMS_JSON_FILE, writeVmMap } from "../flowlog/vmmap.js";
+import { writeFileAtomic, writeFlowLogs } from "../flowlog/writer.js";
+import { KeyLogWriter } from "../report/keylog.js";
+import { PcapWriter, pcapWireTap } from "../report/pcap.js";
+import { createProgress } from "../report/progress.js";
+import { buildRunSummary, renderSummary, summaryJson, type RunSummary, type SummaryOutputs } from "../report/summary.js";
+import type { Scenario } from "../scenario/index.js";
+import type { Enforcement } from "../topology/model.js";
+import { parseAtOption, parseDurationMs, parseSeedOption } from "./args.js";
+import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./errors.js";
 import { evaluateScenario } from "./evaluate.js";
 import { setExitCode, stdoutColors, writeOut } from "./io.js";
 import { loadScenarioForCli } from "./load.js";
 import { renderRun } from "./render.js";
 
-interface RunOptions {
+/** File name of the run summary inside the output directory. */
+export const SUMMARY_FILE = "summary.json";
+/** Where a run writes when --out is not given: ./out/<scenario name>. */
+export const OUT_ROOT_DEFAULT = "out";
+/** Longest accepted --duration: one year of virtual time. */
+export const RUN_DURATION_MS_MAX = 365 * 24 * 3_600_000;
+
+export const ENFORCEMENT_CHOICES: readonly Enforcement[] = ["AllowUnencrypted", "DropUnencrypted"];
+export const WIRE_CHOICES = ["memory", "udp"] as const;
+export type WireKind = (typeof WIRE_CHOICES)[number];
+
+interface RunCliOptions {
   json?: boolean;
   seed?: number;
   at?: number;
+  policyOnly?: boolean;
+  out?: string;
+  duration?: number;
+  enforcement?: Enforcement;
+  wire?: WireKind;
+  pcap?: string;
+  keylog?: string;
+}
+
+/** `--duration`: a positive virtual time in the scenario duration syntax (90s, 10m, 2h; a plain number is ms). */
+export function parseRunDurationOption(value: string): number {
+  const ms = parseDurationMs(value);
+  if (ms === null || ms <= 0 || ms > RUN_DURATION_MS_MAX) {
+    throw new InvalidArgumentError(`Expected a positive virtual time such as 90s, 10m or 2h (at most 365d), got "${value}".`);
+  }
+  return ms;
 }
 
 export function registerRun(program: Command): void {
   program
     .command("run")
-    .description("decide every flow of a scenario (encryption value, action, reason) and check its expectations")
+    .description("simulate a scenario through the DTLS data plane: summary, flow logs, pcap; check its expectations on the wire")
     .argument("<scenario>", "scenario file (YAML)")
-    .option("--json", "print one JSON document (flows, totals, expectations, ok) instead of tables")
-    .option("--seed <n>", "override the scenario's seed (placement, source ports, load-balancer choices)", parseSeedOption)
-    .option(
-      "--at <time>",
-      "decide every flow at this virtual time instead of at its start (e.g. 0, 90s, 5m, -1h); expectations keep their own times",
-      parseAtOption,
+    .option("--out <dir>", `output directory for summary.json, vms.json and the flow logs (default ./${OUT_ROOT_DEFAULT}/<scenario name>)`)
+    .option("--seed <n>", "override the scenario's seed (placement, source ports, every random choice of the run)", parseSeedOption)
+    .option("--duration <time>", "virtual time to simulate, e.g. 90s, 10m, 2h (default: until the traffic is done)", parseRunDurationOption)
+    .addOption(new Option("--enforcement <mode>", "force this enforcement on every VNet").choices(ENFORCEMENT_CHOICES))
+    .addOption(
+      new Option("--wire <kind>", "memory: virtual time, deterministic (default); udp: real datagrams on 127.0.0.1, real time").choices(WIRE_CHOICES),
     )
+    .option("--pcap <file>", "write the wire as a classic pcap (Ethernet/IPv4/UDP between the hosts' underlay addresses)")
+    .option("--keylog <file>", "write the DTLS session secrets as an NSS key log (tshark -o tls.keylog_file:FILE decrypts the pcap)")
+    .option("--json", "print the summary as one JSON document (summary.json plus the output paths) instead of text")
+    .option("--policy-only", "do not simulate: decide every flow with the policy at an instant and print the table (writes no files)")
+    .option("--at <time>", "with --policy-only: decide every flow at this virtual time (0, 90s, 5m, -1h) instead of at its start", parseAtOption)
     .addHelpText(
       "after",
       `
@@ -32,13 +85,188 @@ Exit codes: 0 all expectations hold, 1 an expectation failed, 2 bad usage or inv
 
 Examples:
   $ vnetsim run scenarios/default.yaml
-  $ vnetsim run scenarios/restart-required.yaml --at 5m
+  $ vnetsim run scenarios/default.yaml --out /tmp/run --pcap /tmp/run/wire.pcap --keylog /tmp/run/keys.log
+  $ vnetsim run scenarios/drop-unencrypted-preview.yaml --enforcement DropUnencrypted --duration 10m
+  $ vnetsim run scenarios/restart-required.yaml --policy-only --at 5m
   $ vnetsim run scenarios/ilb-supported.yaml --seed 7 --json | jq '.totals'`,
     )
-    .action((file: string, options: RunOptions) => {
-      const scenario = loadScenarioForCli(file, { seed: options.seed });
-      const result = evaluateScenario(scenario, { atMs: options.at ?? null });
-      writeOut(options.json === true ? `${JSON.stringify(result, null, 2)}\n` : renderRun(result, stdoutColors()));
-      setExitCode(result.ok ? EXIT_OK : EXIT_FAILED);
+    .action(async (file: string, options: RunCliOptions) => {
+      if (options.policyOnly === true) {
+        policyOnly(file, options);
+        return;
+      }
+      if (options.at !== undefined) {
+        throw new CliError(
+          "vnetsim run: --at decides flows at an instant and needs --policy-only (a simulation runs through time; --duration bounds it)",
+          EXIT_USAGE,
+        );
+      }
+      await simulate(file, options);
     });
+}
+
+/** `--policy-only`: the policy's table, as `vnetsim run` printed it before the simulator. */
+function policyOnly(file: string, options: RunCliOptions): void {
+  const simulationOnly: [keyof RunCliOptions, string][] = [
+    ["out", "--out"],
+    ["duration", "--duration"],
+    ["enforcement", "--enforcement"],
+    ["wire", "--wire"],
+    ["pcap", "--pcap"],
+    ["keylog", "--keylog"],
+  ];
+  const given = simulationOnly.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
+  if (given.length > 0) {
+    throw new CliError(`vnetsim run: ${given.join(", ")} ${given.length === 1 ? "needs" : "need"} a simulation; remove --policy-only`, EXIT_USAGE);
+  }
+  const scenario = loadScenarioForCli(file, { seed: options.seed });
+  const result = evaluateScenario(scenario, { atMs: options.at ?? null });
+  writeOut(options.json === true ? `${JSON.stringify(result, null, 2)}\n` : renderRun(result, stdoutColors()));
+  setExitCode(result.ok ? EXIT_OK : EXIT_FAILED);
+}
+
+/** MAC address -> VM name of every NIC in the scenario (vms.json, for `vnetsim flows --vm`). */
+export function macToVm(scenario: Scenario): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const vm of scenario.topology.vms) for (const nic of vm.nics) map.set(nic.macAddress, vm.name);
+  return map;
+}
+
+/** Creates `dir` (and parents) and records the directories that did not exist, outermost first. */
+function makeDir(dir: string, created: string[]): void {
+  const target = resolve(dir);
+  const first = fs.mkdirSync(target, { recursive: true });
+  if (first === undefined) return;
+  // mkdirSync returns the first directory it created; everything from there down to `dir` is new.
+  const chain: string[] = [];
+  for (let d = target; ; d = dirname(d)) {
+    chain.unshift(d);
+    if (d === resolve(first) || d === dirname(d)) break;
+  }
+  created.push(...chain);
+}
+
+/** Removes directories this run created, innermost first, if they are (still) empty. */
+function removeCreatedDirs(created: readonly string[]): void {
+  for (const dir of [...created].reverse()) {
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      // not empty (something else lives there now) or already gone: leave it
+    }
+  }
+}
+
+/** --pcap / --keylog: must name a file, in a directory that exists or can be created. */
+function prepareOutputFile(path: string, flag: string, created: string[]): void {
+  const stats = fs.statSync(path, { throwIfNoEntry: false });
+  if (stats?.isDirectory() === true) throw new CliError(`vnetsim run: ${flag} ${path} is a directory, expected a file name`, EXIT_USAGE);
+  const parent = dirname(resolve(path));
+  const parentStats = fs.statSync(parent, { throwIfNoEntry: false });
+  if (parentStats !== undefined && !parentStats.isDirectory()) {
+    throw new CliError(`vnetsim run: ${flag} ${path}: ${parent} is not a directory`, EXIT_USAGE);
+  }
+  makeDir(parent, created);
+}
+
+/**
+ * Moves the staged files into `outDir`. A fresh directory is one rename; otherwise each staged
+ * entry replaces its namesake, and a previous run's flow-log tree is swapped out whole, so the
+ * blobs of two runs never mix (the flow-log writer appends to an existing PT1H.json, as Azure does
+ * within an hour).
+ */
+function publish(staging: string, outDir: string): void {
+  if (!fs.existsSync(outDir)) {
+    fs.renameSync(staging, outDir);
+    return;
+  }
+  for (const name of fs.readdirSync(staging).sort()) {
+    const from = join(staging, name);
+    const to = join(outDir, name);
+    if (fs.statSync(to, { throwIfNoEntry: false })?.isDirectory() === true) {
+      const old = `${staging}.old`;
+      fs.renameSync(to, old);
+      fs.renameSync(from, to);
+      fs.rmSync(old, { recursive: true, force: true });
+    } else {
+      fs.renameSync(from, to);
+    }
+  }
+  fs.rmdirSync(staging);
+}
+
+interface Completed {
+  summary: RunSummary;
+  outputs: SummaryOutputs;
+}
+
+async function simulate(file: string, options: RunCliOptions): Promise<void> {
+  const scenario = loadScenarioForCli(file, { seed: options.seed });
+  const outShown = options.out ?? join(OUT_ROOT_DEFAULT, scenario.name);
+  const outDir = resolve(outShown);
+  if (fs.statSync(outDir, { throwIfNoEntry: false })?.isDirectory() === false) {
+    throw new CliError(`vnetsim run: --out ${outShown} exists and is not a directory`, EXIT_USAGE);
+  }
+  const wire: WireKind = options.wire ?? "memory";
+  const created: string[] = [];
+  let staging: string | null = null;
+  let pcap: PcapWriter | null = null;
+  let keylog: KeyLogWriter | null = null;
+  const progress = createProgress({ stream: process.stderr, enabled: options.json !== true, label: scenario.name });
+  let done: Completed;
+  try {
+    if (options.pcap !== undefined) prepareOutputFile(options.pcap, "--pcap", created);
+    if (options.keylog !== undefined) prepareOutputFile(options.keylog, "--keylog", created);
+    makeDir(dirname(outDir), created);
+    staging = fs.mkdtempSync(join(dirname(outDir), `.${basename(outDir)}.vnetsim-`));
+    if (options.pcap !== undefined) pcap = new PcapWriter(options.pcap, { epochMs: Date.parse(scenario.topology.epochIso) });
+    if (options.keylog !== undefined) keylog = new KeyLogWriter(options.keylog);
+
+    const result = await runScenario(scenario, {
+      seed: scenario.topology.settings.seed,
+      wire,
+      ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
+      ...(options.enforcement !== undefined ? { enforcement: options.enforcement } : {}),
+      ...(pcap !== null ? { tap: pcapWireTap(pcap) } : {}),
+      ...(keylog !== null ? { keyLog: keylog.sink() } : {}),
+      onProgress: (count: number, total: number) => progress.update(count, total),
+    });
+    progress.finish();
+
+    const summary = buildRunSummary(scenario, result, { wire, durationMs: options.duration ?? null, enforcement: options.enforcement ?? null });
+    writeFileAtomic(join(staging, SUMMARY_FILE), summaryJson(summary));
+    writeVmMap(staging, macToVm(scenario));
+    const blobs = writeFlowLogs(staging, result.flowLogRecords);
+    const pcapStats = pcap?.close() ?? null;
+    const keyStats = keylog?.close() ?? null;
+    publish(staging, outDir);
+    staging = null;
+    done = {
+      summary,
+      outputs: {
+        dir: outShown,
+        summaryFile: join(outShown, SUMMARY_FILE),
+        flowLogBlobs: blobs.length,
+        flowLogDir: join(outShown, FLOW_LOG_CONTAINER),
+        vmsFile: join(outShown, VMS_JSON_FILE),
+        pcapFile: options.pcap ?? null,
+        pcapFrames: pcapStats?.frames ?? null,
+        keylogFile: options.keylog ?? null,
+        keylogLines: keyStats?.lines ?? null,
+      },
+    };
+  } catch (error) {
+    progress.finish();
+    pcap?.abort();
+    keylog?.abort();
+    if (staging !== null) fs.rmSync(staging, { recursive: true, force: true });
+    removeCreatedDirs(created);
+    throw error;
+  }
+  writeOut(
+    options.json === true
+      ? `${JSON.stringify({ ...done.summary, outputs: done.outputs }, null, 2)}\n`
+      : renderSummary(done.summary, done.outputs, stdoutColors()),
+  );
+  setExitCode(done.summary.ok ? EXIT_OK : EXIT_FAILED);
 }

@@ -48,9 +48,9 @@ traffic:
   - { name: a-to-b, from: a, to: b }
 `;
 
-describe("vnetsim run", () => {
+describe("vnetsim run --policy-only (the policy table; the simulation is tested in run-sim.test.ts)", () => {
   it("runs the default scenario: exit 0, a table with the seven policy values, all expectations PASS", () => {
-    const result = vnetsim(["run", "scenarios/default.yaml"]);
+    const result = vnetsim(["run", "scenarios/default.yaml", "--policy-only"]);
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     const flowTable = result.stdout.split("Totals by flow-log encryption value")[0] ?? "";
@@ -63,7 +63,7 @@ describe("vnetsim run", () => {
   });
 
   it("--json prints one JSON document with flows, totals, expectations and ok", () => {
-    const result = vnetsim(["run", "scenarios/default.yaml", "--json"]);
+    const result = vnetsim(["run", "scenarios/default.yaml", "--json", "--policy-only"]);
     expect(result.status).toBe(0);
     const doc = JSON.parse(result.stdout) as {
       scenario: { name: string; seed: number };
@@ -83,20 +83,20 @@ describe("vnetsim run", () => {
   });
 
   it("--seed overrides the scenario's seed", () => {
-    const doc = JSON.parse(vnetsim(["run", "scenarios/same-vnet.yaml", "--json", "--seed", "4242"]).stdout) as {
+    const doc = JSON.parse(vnetsim(["run", "scenarios/same-vnet.yaml", "--json", "--seed", "4242", "--policy-only"]).stdout) as {
       scenario: { seed: number };
     };
     expect(doc.scenario.seed).toBe(4242);
   });
 
   it("--at decides every flow at the given time", () => {
-    const inWindow = JSON.parse(vnetsim(["run", "scenarios/restart-required.yaml", "--json", "--at", "610s"]).stdout) as {
+    const inWindow = JSON.parse(vnetsim(["run", "scenarios/restart-required.yaml", "--json", "--at", "610s", "--policy-only"]).stdout) as {
       atMs: number;
       flows: { encryption: string; atMs: number }[];
     };
     expect(inWindow.atMs).toBe(610_000);
     expect(inWindow.flows.map((f) => [f.encryption, f.atMs])).toEqual([["NX_SW_NOT_READY", 610_000]]);
-    const after = JSON.parse(vnetsim(["run", "scenarios/restart-required.yaml", "--json", "--at", "11m"]).stdout) as {
+    const after = JSON.parse(vnetsim(["run", "scenarios/restart-required.yaml", "--json", "--at", "11m", "--policy-only"]).stdout) as {
       flows: { encryption: string }[];
     };
     expect(after.flows.map((f) => f.encryption)).toEqual(["X"]);
@@ -104,18 +104,18 @@ describe("vnetsim run", () => {
 
   it("exits 1 and prints FAIL when an expectation does not hold", () => {
     const file = scenarioFile("failing.yaml", `${TWO_VMS}expect:\n  - { flow: a-to-b, encryption: NX, action: deliver }\n`);
-    const result = vnetsim(["run", file]);
+    const result = vnetsim(["run", file, "--policy-only"]);
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/^FAIL a-to-b at 0: expected NX deliver$/m);
     expect(result.stdout).toContain("encryption: expected NX, got X");
-    const json = vnetsim(["run", file, "--json"]);
+    const json = vnetsim(["run", file, "--json", "--policy-only"]);
     expect(json.status).toBe(1);
     expect((JSON.parse(json.stdout) as { ok: boolean }).ok).toBe(false);
   });
 
   it("exits 2 with file:line:col messages and no stack trace for an invalid scenario", () => {
     const file = scenarioFile("broken.yaml", TWO_VMS.replace("prefix: 10.0.1.0/24", "prefix: 10.0.300.0/24"));
-    const result = vnetsim(["run", file]);
+    const result = vnetsim(["run", file, "--policy-only"]);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:11:\\d+ `));
@@ -124,20 +124,20 @@ describe("vnetsim run", () => {
   });
 
   it("exits 2 naming the file when it cannot be read", () => {
-    const result = vnetsim(["run", "scenarios/no-such-file.yaml"]);
+    const result = vnetsim(["run", "scenarios/no-such-file.yaml", "--policy-only"]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^vnetsim: cannot read scenario scenarios\/no-such-file\.yaml: ENOENT/);
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 
   it("exits 2 naming an unknown flag or a bad option value", () => {
-    const unknown = vnetsim(["run", "scenarios/default.yaml", "--frobnicate"]);
+    const unknown = vnetsim(["run", "scenarios/default.yaml", "--frobnicate", "--policy-only"]);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain("--frobnicate");
-    const badSeed = vnetsim(["run", "scenarios/default.yaml", "--seed", "minus-one"]);
+    const badSeed = vnetsim(["run", "scenarios/default.yaml", "--seed", "minus-one", "--policy-only"]);
     expect(badSeed.status).toBe(2);
     expect(badSeed.stderr).toContain("minus-one");
-    const badAt = vnetsim(["run", "scenarios/default.yaml", "--at", "soon"]);
+    const badAt = vnetsim(["run", "scenarios/default.yaml", "--at", "soon", "--policy-only"]);
     expect(badAt.status).toBe(2);
     expect(badAt.stderr).toContain("soon");
     const missing = vnetsim(["run"]);
@@ -146,8 +146,8 @@ describe("vnetsim run", () => {
   });
 
   it("colours only when asked: FORCE_COLOR on, NO_COLOR wins", () => {
-    expect(vnetsim(["run", "scenarios/same-host.yaml"], { FORCE_COLOR: "1" }).stdout).toMatch(ANSI);
-    expect(vnetsim(["run", "scenarios/same-host.yaml"], { FORCE_COLOR: "1", NO_COLOR: "1" }).stdout).not.toMatch(ANSI);
+    expect(vnetsim(["run", "scenarios/same-host.yaml", "--policy-only"], { FORCE_COLOR: "1" }).stdout).toMatch(ANSI);
+    expect(vnetsim(["run", "scenarios/same-host.yaml", "--policy-only"], { FORCE_COLOR: "1", NO_COLOR: "1" }).stdout).not.toMatch(ANSI);
   });
 });
 
