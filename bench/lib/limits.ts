@@ -37,13 +37,15 @@ export const LIMITS: Readonly<Record<string, string>> = Object.freeze({
     "garbage collection another 12%), plus the endpoint, the memory link's copy and its timer; werift-dtls uses " +
     "node:crypto as well, so the ratio is bounded by what the rest of each stack costs.",
   [TARGET.hsPsk]:
-    "In a profile of PSK handshakes garbage collection is 18%, the TLS PRF 15% (prf() builds a new HMAC with the " +
-    "raw secret twice per output block instead of one KeyObject per secret), the rest handshake encoding and " +
-    "node:crypto contexts for the Finished records.",
+    "The time of a PSK handshake is spread out: in a profile garbage collection is 15%, the TLS PRF 10% (HMAC " +
+    "set-up per call), deriving the epoch ciphers 11%, flight encoding and packing ~10%, the cookie exchange a " +
+    "round trip more; no single fix. (Handing the PRF a KeyObject instead of the raw secret did not lower the CPU " +
+    "per handshake in a trial here.)",
   [TARGET.hsEcdhePsk]:
-    "X25519 keys are imported through PKCS#8/SPKI DER (createPrivateKey is 26% of the self time of an ECDHE-PSK " +
-    "handshake profile, createPublicKey 7%): OpenSSL 3's DER decoder is slow. Importing the same raw keys as JWK " +
-    "(kty OKP) gives the same public keys and shared secrets at 3-4x less time for keygen+derive here (~940 → ~210 µs).",
+    "X25519 keys are imported through PKCS#8/SPKI DER (createPrivateKey is 30% of the self time of an ECDHE-PSK " +
+    "handshake profile, createPublicKey 9%): OpenSSL 3's DER decoder is slow. In a trial, importing the same raw " +
+    "keys as JWK (kty OKP) in src/dtls/handshake/ecdhe.ts gave identical keys and secrets and cut the CPU per " +
+    "ECDHE-PSK handshake from ~3.0-3.9 ms to ~1.4-1.5 ms (same machine, same load).",
   [TARGET.hsPskVsWerift]: "See the PSK handshake rate above; werift-dtls pays ECDSA signatures and certificate parsing.",
   [TARGET.hsEcdhePskVsWerift]: "See the ECDHE-PSK handshake rate above: the X25519 key import dominates ours.",
   [TARGET.workers]: SHARED_CORES,
