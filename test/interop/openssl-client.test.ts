@@ -40,6 +40,9 @@ describe.skipIf(noOpenssl)("our server <- openssl s_client -dtls1_2", () => {
         });
         await client.waitFor("CONNECTION ESTABLISHED", 10_000, "stderr");
         await client.waitFor(`Ciphersuite: ${cipher}`, 5_000, "stderr");
+        // OpenSSL names the ECDHE group we chose: "Server Temp Key: X25519, 253 bits" / "ECDH, prime256v1, 256 bits".
+        if (c.curves === "X25519") await client.waitFor("Server Temp Key: X25519", 5_000, "stderr");
+        if (c.curves === "P-256") await client.waitFor(/Server Temp Key: ECDH, prime256v1/, 5_000, "stderr");
         const { events } = await server.firstSession();
         await events.until(() => events.connected !== null, 5_000, "connected");
         expect(events.connected).toMatchObject({ suite: c.suite, identity: "client1" });
@@ -60,6 +63,24 @@ describe.skipIf(noOpenssl)("our server <- openssl s_client -dtls1_2", () => {
       }
     });
   }
+
+  it("s_client with OpenSSL's defaults (-dtls, no -cipher) gets DTLS 1.2, our first choice ECDHE-PSK-CHACHA20-POLY1305 and X25519", async () => {
+    const pskHex = randomHex(16);
+    const server = await startOurServer({ identity: "client1", psk: Buffer.from(pskHex, "hex") });
+    try {
+      const client = startOpensslClient({ port: server.port, pskHex, cipher: "DEFAULT", identity: "client1", version: "-dtls" });
+      await client.waitFor("CONNECTION ESTABLISHED", 10_000, "stderr");
+      await client.waitFor("Protocol version: DTLSv1.2", 5_000, "stderr");
+      await client.waitFor("Ciphersuite: ECDHE-PSK-CHACHA20-POLY1305", 5_000, "stderr");
+      await client.waitFor("Server Temp Key: X25519", 5_000, "stderr");
+      client.write("ping-defaults\n");
+      await client.waitFor("ping-defaults", 5_000, "stdout");
+      client.endInput();
+      await client.exited;
+    } finally {
+      await server.close();
+    }
+  });
 
   for (const suite of ALL_SUITES) {
     const cipher = OPENSSL_SUITE_NAMES[suite];

@@ -34,8 +34,8 @@ export interface OpensslCommon {
   pskHex: string;
   /** OpenSSL cipher string, e.g. "PSK-AES128-GCM-SHA256". */
   cipher: string;
-  /** "-dtls1_2" unless a negative test asks for "-dtls1". */
-  version?: "-dtls1_2" | "-dtls1";
+  /** "-dtls1_2" unless a test asks for "-dtls" (any DTLS version) or "-dtls1" (1.0 only). */
+  version?: "-dtls1_2" | "-dtls" | "-dtls1";
   mtuBytes?: number;
   curves?: string;
   keylogFile?: string;
