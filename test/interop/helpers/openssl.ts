@@ -32,7 +32,7 @@ export const OPENSSL_GROUP_NAMES = { x25519: "X25519", secp256r1: "P-256" } as c
 export interface OpensslCommon {
   port: number;
   pskHex: string;
-  /** OpenSSL cipher string, e.g. "PSK-AES128-GCM-SHA256". */
+  /** OpenSSL cipher string, e.g. "PSK-AES128-GCM-SHA256"; "" leaves OpenSSL's default list. */
   cipher: string;
   /** "-dtls1_2" unless a test asks for "-dtls" (any DTLS version) or "-dtls1" (1.0 only). */
   version?: "-dtls1_2" | "-dtls" | "-dtls1";
@@ -48,7 +48,7 @@ export interface OpensslCommon {
 }
 
 function commonArgs(o: OpensslCommon): string[] {
-  const args = [o.version ?? "-dtls1_2", ...(o.brief === false ? [] : ["-brief"]), "-psk", o.pskHex, "-cipher", o.cipher];
+  const args = [o.version ?? "-dtls1_2", ...(o.brief === false ? [] : ["-brief"]), "-psk", o.pskHex, ...(o.cipher === "" ? [] : ["-cipher", o.cipher])];
   if (o.mtuBytes !== undefined) args.push("-mtu", String(o.mtuBytes));
   if (o.curves !== undefined) args.push("-curves", o.curves);
   if (o.keylogFile !== undefined) args.push("-keylogfile", o.keylogFile);
