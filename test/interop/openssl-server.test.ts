@@ -65,6 +65,23 @@ describe.skipIf(noOpenssl)("our client -> openssl s_server -dtls1_2", () => {
     });
   }
 
+  it("s_server with OpenSSL's defaults (-dtls, no -cipher): our default offer gets ECDHE-PSK-CHACHA20-POLY1305", async () => {
+    const port = await freeUdpPort();
+    const pskHex = randomHex(16);
+    const server = await startOpensslServer({ port, pskHex, cipher: "", version: "-dtls" });
+    const client = await startOurClient({ port, identity: "client1", pskHex });
+    try {
+      const { events, ep } = client;
+      await events.until(() => events.connected !== null || events.failed !== null, 10_000, "handshake");
+      expect(events.connected?.suite).toBe("TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256");
+      ep.send(Buffer.from("ping-defaults\n"));
+      await server.waitFor("ping-defaults", 5_000, "stdout");
+    } finally {
+      client.close();
+      await server.stop();
+    }
+  });
+
   it("fragmentation both ways: s_server -mtu 256 with a 200-byte hint, our client mtuBytes 120 with a 240-byte identity", async () => {
     const port = await freeUdpPort();
     const pskHex = randomHex(16);
