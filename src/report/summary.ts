@@ -181,6 +181,13 @@ function colorEncryption(colors: Colors, value: FlowEncryption, text: string): s
   return colors.yellow(text);
 }
 
+/** "10m", "90s" when exact, else seconds with milliseconds ("300.009s"); sub-millisecond digits are cut. */
+export function formatVirtualTime(ms: number): string {
+  const whole = Math.round(ms);
+  if (whole % 1000 === 0) return formatDurationMs(whole);
+  return `${(whole / 1000).toFixed(3)}s`;
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
@@ -227,7 +234,7 @@ export function renderSummary(s: RunSummary, outputs: SummaryOutputs | null, col
   out.push(colors.bold(s.scenario.description === "" ? s.scenario.name : `${s.scenario.name}: ${s.scenario.description}`));
   const bound = s.run.durationMs === null ? "until idle" : `for ${formatDurationMs(s.run.durationMs)}`;
   const enforcement = s.run.enforcement === null ? "" : ` · enforcement ${s.run.enforcement} on every VNet`;
-  out.push(colors.dim(`${s.scenario.file} · seed ${s.scenario.seed} · wire ${s.run.wire} · simulated ${bound}, ended at ${formatDurationMs(Math.round(s.run.endedAtMs))}${enforcement}`));
+  out.push(colors.dim(`${s.scenario.file} · seed ${s.scenario.seed} · wire ${s.run.wire} · simulated ${bound}, ended at ${formatVirtualTime(s.run.endedAtMs)}${enforcement}`));
   if (s.run.stoppedBy === "events-max" || s.run.stoppedBy === "timeout") {
     out.push(colors.yellow(`The run was cut short (${s.run.stoppedBy}); packets still in flight count as dropped ("in-flight").`));
   }

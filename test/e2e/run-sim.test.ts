@@ -180,6 +180,27 @@ describe("vnetsim run (simulation) on the default scenario", () => {
   });
 });
 
+describe("README", () => {
+  it("the sample under 'Running a simulation' is what the command prints, run from a fresh directory", () => {
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    const sample = /### Running a simulation[^\n]*\n\n```text\n\$ npx vnetsim (run [^\n]+)\n([\s\S]*?)```/.exec(readme);
+    expect(sample, "README has the sample").not.toBeNull();
+    const cwd = mkdtempSync(join(tmp, "readme-"));
+    symlinkSync(join(REPO_ROOT, "scenarios"), join(cwd, "scenarios"), "dir");
+    const r = vnetsim((sample?.[1] ?? "").split(" "), cwd);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trimEnd()).toBe((sample?.[2] ?? "").trimEnd());
+  });
+
+  it("documents the options of vnetsim run and the tshark commands the tests use", () => {
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    for (const flag of ["--out", "--duration", "--enforcement", "--wire", "--pcap", "--keylog", "--policy-only"]) expect(readme).toContain(`\`${flag}`);
+    expect(readme).toContain("-d udp.port==4433,dtls");
+    expect(readme).toContain("-o tls.keylog_file:out/default/keys.log");
+    expect(readme).toContain("dtls.record.version == 0xfefd");
+  });
+});
+
 describe("vnetsim run: options and errors", () => {
   const TWO_VMS = `name: two-vms
 hosts:

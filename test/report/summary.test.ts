@@ -6,6 +6,7 @@ import { parseScenario } from "../../src/scenario/index.js";
 import {
   buildRunSummary,
   computeTotals,
+  formatVirtualTime,
   renderSummary,
   sortedCounts,
   summaryJson,
@@ -158,6 +159,13 @@ describe("summary.json", () => {
 });
 
 describe("renderSummary", () => {
+  it("formats virtual times exactly when round, else as seconds with milliseconds", () => {
+    expect(formatVirtualTime(600_000)).toBe("10m");
+    expect(formatVirtualTime(300_009)).toBe("300.009s");
+    expect(formatVirtualTime(1.4)).toBe("0.001s");
+    expect(formatVirtualTime(0)).toBe("0");
+  });
+
   it("shows flows by encryption and action, tunnels, packets, overhead, flows, expectations and outputs", () => {
     const text = renderSummary(fakeSummary(), {
       dir: "out/fake",

@@ -106,8 +106,8 @@ describe("README generated sections", () => {
     expect(missing).toEqual([]);
   });
 
-  it("the sample output in Quick start is what `vnetsim run` prints (lines elided with ... aside)", () => {
-    const sample = /```text\n\$ npx vnetsim run (\S+)\n([\s\S]*?)```/.exec(text);
+  it("the sample output in Quick start is what `vnetsim run --policy-only` prints (lines elided with ... aside)", () => {
+    const sample = /```text\n\$ npx vnetsim run (\S+) --policy-only\n([\s\S]*?)```/.exec(text);
     expect(sample).not.toBeNull();
     const actual = renderRun(evaluateScenario(loadScenarioForCli(sample?.[1] ?? ""))).split("\n");
     let at = 0;
