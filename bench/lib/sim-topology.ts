@@ -24,6 +24,8 @@ export interface SimScale {
 }
 
 export const FULL_SCALE: Readonly<SimScale> = Object.freeze({ vms: 10_000, hosts: 2_500, vnets: 10, pairs: 100_000, flowsPerPair: 10 });
+/** 1/10 of the VMs, hosts, pairs and flows, the same number of VNets: a full run's complete data point. */
+export const TENTH_SCALE: Readonly<SimScale> = Object.freeze({ vms: 1_000, hosts: 250, vnets: 10, pairs: 10_000, flowsPerPair: 10 });
 /** --quick: 1/100 of the VMs, hosts, pairs and flows, the same number of VNets. */
 export const QUICK_SCALE: Readonly<SimScale> = Object.freeze({ vms: 100, hosts: 25, vnets: 10, pairs: 1_000, flowsPerPair: 10 });
 

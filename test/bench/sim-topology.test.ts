@@ -1,6 +1,6 @@
 /** The simulator benchmark's generated world, checked at small scales (fast). */
 import { describe, expect, it } from "vitest";
-import { buildSimScenario, buildSimTopology, drawPairs, FULL_SCALE, QUICK_SCALE, simRunOperation, type SimScale } from "../../bench/lib/sim-topology.js";
+import { buildSimScenario, buildSimTopology, drawPairs, FULL_SCALE, QUICK_SCALE, simRunOperation, TENTH_SCALE, type SimScale } from "../../bench/lib/sim-topology.js";
 import { SIM_FULL_RUN_OPERATION } from "../../bench/lib/targets.js";
 
 const SMALL: SimScale = { vms: 40, hosts: 10, vnets: 4, pairs: 60, flowsPerPair: 3 };
@@ -74,5 +74,7 @@ describe("generated pairs and flows", () => {
     expect(QUICK_SCALE.hosts * 100).toBe(FULL_SCALE.hosts);
     expect(QUICK_SCALE.pairs * 100).toBe(FULL_SCALE.pairs);
     expect(simRunOperation(QUICK_SCALE)).not.toBe(SIM_FULL_RUN_OPERATION);
+    expect(simRunOperation(TENTH_SCALE)).toBe("run 1000 VMs / 100000 flows");
+    expect(TENTH_SCALE.pairs * 10).toBe(FULL_SCALE.pairs);
   });
 });
