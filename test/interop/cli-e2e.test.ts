@@ -82,6 +82,10 @@ describe.skipIf(noOpenssl)("vnetsim dtls serve|connect against openssl (built CL
     await proc.waitFor(/connected to 127\.0\.0\.1:\d+ suite=TLS_PSK_WITH_AES_128_CCM_8/, 10_000, "stderr");
     proc.write("ping-one\nping-two\n");
     await server.waitFor(/ping-one\r?\nping-two/, 5_000, "stdout");
+    // A line longer than one record (2^14 bytes) goes out as several records, nothing lost.
+    const long = `long-${"y".repeat(40_000)}-end`;
+    proc.write(`${long}\n`);
+    await server.waitFor(long, 10_000, "stdout");
     server.write("pong-from-openssl\n");
     await proc.waitFor("pong-from-openssl", 5_000, "stdout");
     proc.endInput();

@@ -1,15 +1,17 @@
 /**
  * `vnetsim dtls connect`: a DtlsEndpoint client on a connected loopback UDP socket. Each stdin line
- * is sent as one application record (with its "\n"), every record received is written to stdout
- * as is. After stdin ends we wait for the replies to drain, send close_notify and report.
+ * is sent as one application record (with its "\n"; a line longer than a record, 2^14 bytes, goes
+ * out as several), every record received is written to stdout as is. After stdin ends we wait for
+ * the replies to drain, send close_notify and report. At most one record's worth of stdin is ever
+ * buffered, however long a line is.
  *
  * Outcomes are values (ConnectResult): a handshake that fails or times out is an expected outcome
  * with a reason, not an exception. Exceptions are left for bad options and bugs.
  */
 import { randomFillSync } from "node:crypto";
-import { createInterface } from "node:readline";
 import type { AeadBackendName, CipherSuiteName, DtlsLimits, FailureReason, NamedGroup } from "../api.js";
 import { realClock } from "../clock.js";
+import { RECORD_PLAINTEXT_BYTES_MAX } from "../constants.js";
 import { DtlsEndpoint } from "../endpoint.js";
 import { udpClientTransport } from "../transport/udp.js";
 import { alertName, keyLogSink, type ToolLog } from "./log.js";
@@ -145,20 +147,43 @@ export async function runConnect(
   }
 
   // 2. Send stdin line by line while the session lives.
-  const lines = createInterface({ input, crlfDelay: Infinity, terminal: false });
   let inputEnded = false;
-  lines.on("line", (line) => {
+  let pending: Uint8Array = new Uint8Array(0);
+  const sendRecord = (bytes: Uint8Array): void => {
     if (ep.state !== "connected") return;
-    const bytes = new TextEncoder().encode(`${line}\n`);
     if (ep.send(bytes)) appBytesSent += bytes.length;
-    else log.info(`could not send a ${bytes.length}-byte line (send queue full or session not open)`);
-  });
-  lines.on("close", () => {
+    else log.info(`could not send a ${bytes.length}-byte record (send queue full or session not open)`);
+  };
+  const onData = (chunk: Buffer | string): void => {
+    const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const joined = new Uint8Array(pending.length + bytes.length);
+    joined.set(pending, 0);
+    joined.set(bytes, pending.length);
+    let start = 0;
+    for (;;) {
+      const nl = joined.indexOf(0x0a, start);
+      const end = nl >= 0 && nl - start < RECORD_PLAINTEXT_BYTES_MAX ? nl + 1 : start + RECORD_PLAINTEXT_BYTES_MAX;
+      if (end > joined.length) break;
+      sendRecord(joined.slice(start, end));
+      start = end;
+    }
+    pending = joined.slice(start);
+  };
+  const onEnd = (): void => {
+    if (inputEnded) return;
     inputEnded = true;
+    if (pending.length > 0) sendRecord(pending); // a last line without "\n"
+    pending = new Uint8Array(0);
     poke();
-  });
+  };
+  input.on("data", onData);
+  input.on("end", onEnd);
+  input.on("error", onEnd);
   while (!inputEnded && ep.state === "connected") await waitEvent(60_000);
-  if (!inputEnded) lines.close();
+  input.off("data", onData);
+  input.off("end", onEnd);
+  input.off("error", onEnd);
+  if (!inputEnded) input.pause();
 
   // 3. Drain: wait for as many bytes as we sent (an echo peer), or a quiet period, or the timeout.
   const drainIdleMs = options.drainIdleMs ?? DRAIN_IDLE_MS_DEFAULT;
