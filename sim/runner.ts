@@ -20,7 +20,7 @@ import type { Enforcement } from "../src/topology/model.js";
 import type { Expectation, FlowSpec, Scenario, ScenarioFaultEvent, TimedEvent } from "../src/scenario/types.js";
 import { applyEvent } from "../src/scenario/events.js";
 import type { FlowEncryption } from "../src/policy/index.js";
-import { FlowTable, FLOW_TABLE_FLOWS_MAX, FLOW_TABLE_BUCKETS_MAX, type FlowKey } from "../src/flowlog/table.js";
+import { FlowTable, FLOW_TABLE_FLOWS_MAX, FLOW_TABLE_BUCKETS_MAX, FLOW_LOG_INTERVAL_MS, type FlowKey } from "../src/flowlog/table.js";
 import type { FlowLogRecord } from "../src/flowlog/schema.js";
 import { DataPlane } from "../src/dataplane/dataplane.js";
 import type { FlowState, ExpectationProbe, PacketDropReason } from "../src/dataplane/flow-state.js";
@@ -189,7 +189,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const flows = scenario.flows;
   const tableMax = Math.min(RUN_FLOW_TABLE_MAX, Math.max(FLOW_TABLE_FLOWS_MAX, flows.length * 2 + 16));
   const keepLogs = options.flowLogs !== false;
-  const table = new FlowTable({ epochMs: Date.parse(scenario.topology.epochIso), flowsMax: tableMax, bucketsMax: Math.max(FLOW_TABLE_BUCKETS_MAX, Math.min(RUN_FLOW_TABLE_MAX, tableMax * 2)) });
+  const epochMs = Date.parse(scenario.topology.epochIso);
+  const table = new FlowTable({ epochMs, flowsMax: tableMax, bucketsMax: Math.max(FLOW_TABLE_BUCKETS_MAX, Math.min(RUN_FLOW_TABLE_MAX, tableMax * 2)) });
   const dp = new DataPlane({
     sim, topology: scenario.topology, tunnelScope: scenario.settings.tunnelScope, settings, faults,
     rng: root.fork("dataplane"), keyService: new KeyService(rootSecret), staleKeyHosts: faultsCfg.staleKeyHosts,
@@ -239,14 +240,38 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   // 3. workloads (one emit function per flow, none per packet)
   const wl = root.fork("workload");
   let total = 0;
+  // A flow whose every packet is resolved ends in the flow log now, so the drain of its last
+  // minute writes its E tuple with that minute's counters (Azure: E when the flow ends).
+  const expected = new Float64Array(states.length);
+  dp.onResolved = (fs) => {
+    const a = fs.dirs[0].counters;
+    const b = fs.dirs[1].counters;
+    if (a.delivered + a.dropped + b.delivered + b.dropped === expected[fs.index]) {
+      for (const k of flowKeys(fs)) table.end(fs.lastActivityMs, k);
+    }
+  };
   for (const fs of states) {
     const spec: FlowSpec = fs.spec;
-    total += spec.packets * (spec.pattern === "request-response" ? 2 : 1) + fs.probes;
+    expected[fs.index] = spec.packets * (spec.pattern === "request-response" ? 2 : 1) + fs.probes;
+    total += expected[fs.index]!;
     schedulePackets(sim, spec, wl, (_s, index, direction) => dp.emit(fs, direction === "fwd" ? 0 : 1, index));
   }
 
-  let stoppedBy: RunResult["stoppedBy"];
   const resolved = (): number => dp.packetStats.delivered + dp.packetStats.dropped;
+  // Flow logs are drained at every minute boundary while traffic remains (Azure collects them
+  // per minute), so the table holds at most one minute of buckets. The drain event was scheduled
+  // a minute earlier, so it runs before the packets of the new minute's first instant.
+  const records: FlowLogRecord[] = [];
+  const collect = (drained: FlowLogRecord[]): void => {
+    if (keepLogs) for (const r of drained) records.push(r);
+  };
+  const drainEvent = (): void => {
+    collect(table.drain());
+    if (resolved() < total || dp.unresolved > 0) sim.schedule(sim.nowMs + FLOW_LOG_INTERVAL_MS, drainEvent);
+  };
+  if (total > 0) sim.schedule(FLOW_LOG_INTERVAL_MS - (epochMs % FLOW_LOG_INTERVAL_MS), drainEvent);
+
+  let stoppedBy: RunResult["stoppedBy"];
   if (memory !== null) {
     const untilMs = options.durationMs ?? Infinity;
     let events = 0;
@@ -278,15 +303,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     await udp!.close();
   }
 
-  // Flow logs: each flow ends at its last activity; then everything is drained.
-  const records: FlowLogRecord[] = [];
+  // Flow logs: each flow ends at its last activity; then everything left is drained.
   for (const fs of states) {
     if (fs.lastActivityMs < 0) continue;
     for (const k of flowKeys(fs)) table.end(fs.lastActivityMs, k);
   }
   table.closeAll(sim.nowMs);
-  const drained = table.drain();
-  if (keepLogs) for (const r of drained) records.push(r);
+  collect(table.drain());
 
   const expectations: ExpectationResult[] = [];
   scenario.expectations.forEach((e, k) => {

@@ -156,6 +156,8 @@ export class DataPlane implements WireSink<HostOffload> {
   private readonly tunnels = new Map<string, Tunnel>();
   private readonly generations = new Map<string, number>();
   private readonly pairFailures = new Map<string, number>();
+  /** Called after each packet of a flow is resolved (delivered or dropped); the runner ends finished flows in the flow log. */
+  onResolved: ((fs: FlowState) => void) | null = null;
   /** The packet being sealed right now: the next application-data datagram carries it. */
   private tag = -1;
   private readonly swWindowMs: number;
@@ -426,6 +428,7 @@ export class DataPlane implements WireSink<HostOffload> {
     bump(this.packetStats.dropReasons, why);
     fs.lastActivityMs = this.sim.nowMs;
     if (dir === 0 && fs.expect !== null) this.observeExpectation(fs, index, { encryption, action: "drop", reason: why === "policy" ? reason : why === "handshake-failed" ? "handshake-failed" : why, via: "none" });
+    this.onResolved?.(fs);
   }
 
   private deliver(p: InFlight, via: "tunnel" | "plaintext" | "local"): void {
@@ -443,6 +446,7 @@ export class DataPlane implements WireSink<HostOffload> {
     fs.lastActivityMs = this.sim.nowMs;
     this.observe(fs, dir, d.receiverNic, false, observed, false);
     if (dir === 0 && fs.expect !== null) this.observeExpectation(fs, p.index, { encryption: observed, action: "deliver", reason: p.reason, via });
+    this.onResolved?.(fs);
   }
 
   private observeExpectation(fs: FlowState, index: number, o: Omit<NonNullable<ExpectationProbe["observed"]>, "atMs">): void {

@@ -58,6 +58,7 @@ for (let f = 0; f < flowsN; f++) {
   });
 }
 const t1 = performance.now();
+const cpu0 = process.cpuUsage();
 let peak = 0;
 let live = 0;
 const sample = () => {
@@ -75,10 +76,14 @@ const r = await runScenario(scenario, { onProgress: process.env.LIVE === "1" ? s
 clearInterval(timer);
 sample();
 const t2 = performance.now();
+const cpu = process.cpuUsage(cpu0);
 const runMs = t2 - t1;
+// CPU time counts what this process used; on a shared machine (load > cores) wall time overstates the cost.
+const cpuMs = (cpu.user + cpu.system) / 1000;
 console.log(JSON.stringify({
   vms: vmsN, hosts: hostsN, flows: flowsN, pairs: pairsN, scope,
   loadMs: Math.round(t1 - t0), runMs: Math.round(runMs), flowsPerSecond: Math.round(flowsN / (runMs / 1000)),
+  cpuMs: Math.round(cpuMs), flowsPerCpuSecond: Math.round(flowsN / (cpuMs / 1000)),
   packets: r.packets, tunnels: r.tunnels, flowLogRecords: r.flowLogRecords.length,
   rssMB: Math.round(process.memoryUsage().rss / 1048576), peakHeapMB: Math.round(peak / 1048576), liveHeapMB: Math.round(live / 1048576),
 }, null, 1));

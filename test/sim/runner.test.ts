@@ -105,3 +105,19 @@ describe("run bounds", () => {
     await expect(runScenario(pairScenario(), { durationMs: -1 })).rejects.toThrow(/durationMs/);
   });
 });
+
+describe("flow logs of a run", () => {
+  it("a flow over three minutes gets B, then one tuple per minute (C, C, E) at each NIC, counting every packet once", async () => {
+    const { parseTuple } = await import("../../src/flowlog/schema.js");
+    // 9 packets, one every 20 s: minutes 0, 1 and 2 get 3 each
+    const r = await runScenario(pairScenario({ packets: 9, rate: "0.05/s" }));
+    const tuples = r.flowLogRecords.flatMap((rec) => rec.flowRecords.flows.flatMap((f) => f.flowGroups.flatMap((g) => g.flowTuples.map((t) => ({ mac: rec.macAddress, time: rec.time, t: parseTuple(t) })))));
+    for (const dir of ["O", "I"] as const) {
+      const mine = tuples.filter((x) => x.t.direction === dir);
+      expect(mine.map((x) => x.t.state)).toEqual(["B", "C", "C", "E"]);
+      expect(mine.map((x) => x.t.packetsSrcToDst)).toEqual([0, 3, 3, 3]);
+      expect(mine.every((x) => x.t.encryption === "X")).toBe(true);
+      expect(new Set(mine.map((x) => x.time)).size).toBe(3);
+    }
+  });
+});
