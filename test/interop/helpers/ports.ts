@@ -4,6 +4,7 @@
  * spawn a listener retry on a bind failure (see `withPortRetry`).
  */
 import { createSocket } from "node:dgram";
+import { readFileSync } from "node:fs";
 
 export const LOOPBACK_V4 = "127.0.0.1";
 
@@ -51,11 +52,36 @@ export async function udpPortInUse(port: number, host = LOOPBACK_V4): Promise<bo
   return inUse;
 }
 
+/**
+ * Linux: whether any UDP socket is bound to `port`, read from /proc/net/udp{,6} without touching
+ * the port (a probe bind could make the real listener's bind fail). null when /proc is not there.
+ */
+export function udpPortBoundProc(port: number): boolean | null {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  let found: boolean | null = null;
+  for (const file of ["/proc/net/udp", "/proc/net/udp6"]) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    found ??= false;
+    // Each row: "sl local_address rem_address st ..." with local_address as HEXADDR:HEXPORT.
+    for (const line of text.split("\n").slice(1)) {
+      const local = line.trim().split(/\s+/)[1];
+      if (local?.endsWith(`:${hexPort}`) === true) return true;
+    }
+  }
+  return found;
+}
+
 /** Polls until a listener holds the port (tools such as `s_server -brief` print nothing on bind). */
 export async function waitUdpBound(port: number, timeoutMs: number, isAlive: () => boolean = () => true, host = LOOPBACK_V4): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await udpPortInUse(port, host)) return;
+    const bound = udpPortBoundProc(port) ?? (await udpPortInUse(port, host));
+    if (bound) return;
     if (!isAlive()) throw new Error(`listener for udp ${host}:${port} exited before binding`);
     await new Promise((r) => setTimeout(r, 50));
   }
