@@ -37,7 +37,7 @@ export function settingsFor(quick: boolean, seed: number, only: RegExp | null): 
     opensslSeconds: 1,
     measure: quick
       ? { timeMs: 60, warmupMs: 20, latencySamples: 3_000, latencyBudgetMs: 40, allocOps: 2_000, allocBudgetMs: 40 }
-      : { timeMs: 500, warmupMs: 100, latencySamples: 20_000, latencyBudgetMs: 400, allocOps: 20_000, allocBudgetMs: 400 },
+      : { timeMs: 300, warmupMs: 100, latencySamples: 20_000, latencyBudgetMs: 250, allocOps: 20_000, allocBudgetMs: 250 },
   };
 }
 

@@ -40,6 +40,8 @@ export const BATCH_MAX = 10_000;
 /** Allocation windows: fewer clean ones than this and the window is halved and the run repeated. */
 export const ALLOC_CLEAN_WINDOWS_MIN = 3;
 export const ALLOC_WINDOW_MIN = 16;
+/** Time for all allocation attempts of one operation, in multiples of its budget. */
+export const ALLOC_ATTEMPTS_BUDGETS = 3;
 
 /** Nearest-rank percentile of an ascending array (q in [0, 1]). */
 export function percentile(sorted: ArrayLike<number>, q: number): number {
@@ -158,7 +160,9 @@ async function collectGcSpans(run: () => void): Promise<GcSpan[]> {
 export async function allocBytesPerOp(op: () => void, totalOps: number, budgetMs: number, callUs: number): Promise<number | null> {
   if (!gcAvailable()) return null;
   const ops = Math.max(ALLOC_WINDOW_MIN, Math.min(totalOps, Math.floor((budgetMs * 1000) / Math.max(callUs, 0.01))));
-  for (let window = Math.min(1000, ops); window >= ALLOC_WINDOW_MIN; window = Math.floor(window / 2)) {
+  // Each attempt costs about budgetMs; smaller windows are tried until ALLOC_ATTEMPTS_BUDGETS of them are spent.
+  const deadline = performance.now() + budgetMs * ALLOC_ATTEMPTS_BUDGETS;
+  for (let window = Math.min(1000, ops); window >= ALLOC_WINDOW_MIN && performance.now() < deadline; window = Math.floor(window / 2)) {
     const windows = Math.max(ALLOC_CLEAN_WINDOWS_MIN, Math.floor(ops / window));
     const starts = new Float64Array(windows);
     const ends = new Float64Array(windows);

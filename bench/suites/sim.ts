@@ -16,7 +16,7 @@ import type { SimChildResult } from "./sim-child.js";
 /** The child's heap may grow well past the 2 GiB target so a miss is measured, not crashed (a 4 GiB heap ran out at full scale in a trial), yet stays far below the machine's memory, which other processes share. */
 export const SIM_CHILD_HEAP_MB = 6144;
 /** A run that takes longer than this is stopped; what it reached so far is reported. */
-export const SIM_CHILD_TIMEOUT_MS_FULL = 8 * 60_000;
+export const SIM_CHILD_TIMEOUT_MS_FULL = 6 * 60_000;
 export const SIM_CHILD_TIMEOUT_MS_QUICK = 2 * 60_000;
 /** How often the child's peak RSS (VmHWM) is read from /proc while it runs. */
 export const SIM_RSS_POLL_MS = 500;

@@ -49,7 +49,7 @@ async function round(threads: number, data: SealWorkerData, durationMs: number):
 async function runWorkers(ctx: BenchContext, suite: CipherSuiteName, backend: AeadBackendName): Promise<void> {
   if (!ctx.selected(`workers/${suite}/${backend}/${WORKERS_SIZE_BYTES}`)) return;
   const rounds = ctx.settings.quick ? 1 : 3;
-  const durationMs = ctx.settings.quick ? 300 : 1500;
+  const durationMs = ctx.settings.quick ? 300 : 1000;
   const data: SealWorkerData = { suite, backend, sizeBytes: WORKERS_SIZE_BYTES, seed: ctx.settings.seed, warmupMs: ctx.settings.quick ? 100 : 300 };
   const one: number[] = [];
   const two: number[] = [];
