@@ -16,6 +16,7 @@ import { describe, expect, it } from "vitest";
 import type { CipherSuiteName } from "../../../src/dtls/api.js";
 import {
   FUZZ_SEED,
+  runs,
   HANDSHAKE_STEPS,
   bothConnected,
   endpoint,
@@ -98,7 +99,7 @@ describe(`DtlsEndpoint fuzz (FUZZ_SEED=${FUZZ_SEED})`, () => {
           expectNoDuplicateData(p);
         },
       ),
-      { seed: FUZZ_SEED, numRuns: 120 },
+      { seed: FUZZ_SEED, numRuns: runs(120) },
     );
   });
 
@@ -145,7 +146,7 @@ describe(`DtlsEndpoint fuzz (FUZZ_SEED=${FUZZ_SEED})`, () => {
           }
         },
       ),
-      { seed: FUZZ_SEED, numRuns: 200 },
+      { seed: FUZZ_SEED, numRuns: runs(200) },
     );
   });
 
@@ -175,7 +176,7 @@ describe(`DtlsEndpoint fuzz (FUZZ_SEED=${FUZZ_SEED})`, () => {
         expect(bothConnected(p)).toBe(true);
         expect(exchange(p, "after-idle")).toBe(true);
       }),
-      { seed: FUZZ_SEED, numRuns: 80 },
+      { seed: FUZZ_SEED, numRuns: runs(80) },
     );
   });
 
@@ -190,7 +191,7 @@ describe(`DtlsEndpoint fuzz (FUZZ_SEED=${FUZZ_SEED})`, () => {
         expect(bothConnected(p)).toBe(true);
         expect(exchange(p, "after-reflection")).toBe(true);
       }),
-      { seed: FUZZ_SEED, numRuns: 60 },
+      { seed: FUZZ_SEED, numRuns: runs(60) },
     );
   });
 });

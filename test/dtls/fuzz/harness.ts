@@ -14,6 +14,9 @@ export type Side = "client" | "server";
 
 /** Seed of every fuzz property (printed in test titles); override with FUZZ_SEED=<n> to explore. */
 export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261129);
+/** Multiplies every property's fixed numRuns (default 1); FUZZ_RUNS_SCALE=20 for a long exploration. */
+export const FUZZ_RUNS_SCALE = Math.max(1, Number(process.env.FUZZ_RUNS_SCALE ?? 1));
+export const runs = (n: number): number => Math.round(n * FUZZ_RUNS_SCALE);
 
 export interface Pair {
   clock: ManualClock;

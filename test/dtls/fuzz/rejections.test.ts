@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { RejectReason } from "../../../src/dtls/api.js";
 import { REPLAY_WINDOW_RECORDS } from "../../../src/dtls/constants.js";
-import { FUZZ_SEED, bothConnected, exchange, handshake, makePair, rejectedTotal, settle, step, type Pair } from "./harness.js";
+import { FUZZ_SEED, runs, bothConnected, exchange, handshake, makePair, rejectedTotal, settle, step, type Pair } from "./harness.js";
 import { applyMutation, craftRecord, gauges } from "./mutate.js";
 
 function connectedPair(seed = 11): Pair {
@@ -183,7 +183,7 @@ describe(`stats.rejected property (FUZZ_SEED=${FUZZ_SEED})`, () => {
           expect(p.client.state).toBe("connected");
         },
       ),
-      { seed: FUZZ_SEED, numRuns: 300 },
+      { seed: FUZZ_SEED, numRuns: runs(300) },
     );
     p.outbox.server.length = 0;
     expect(exchange(p, "after")).toBe(true);

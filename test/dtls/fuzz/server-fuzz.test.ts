@@ -10,7 +10,7 @@ import { ManualClock } from "../../../src/dtls/clock.js";
 import { DtlsEndpoint } from "../../../src/dtls/endpoint.js";
 import { DtlsServer } from "../../../src/dtls/server.js";
 import { seededRng } from "../../../src/dtls/transport/seeded.js";
-import { FUZZ_SEED, IDENTITY, PSK } from "./harness.js";
+import { FUZZ_SEED, IDENTITY, PSK, runs } from "./harness.js";
 import { applyMutation, craftRecord, mutationArb } from "./mutate.js";
 
 /** A HelloVerifyRequest is record(13) + handshake header(12) + version(2) + cookie (<= 255, RFC 6347 §4.2.1). */
@@ -142,7 +142,7 @@ describe(`DtlsServer fuzz (FUZZ_SEED=${FUZZ_SEED})`, () => {
           expect(r.sessions).toEqual([GENUINE_PEER]);
         },
       ),
-      { seed: FUZZ_SEED, numRuns: 150 },
+      { seed: FUZZ_SEED, numRuns: runs(150) },
     );
   });
 
@@ -179,7 +179,7 @@ describe(`DtlsServer fuzz (FUZZ_SEED=${FUZZ_SEED})`, () => {
           expect(received).toEqual(["still-here"]);
         },
       ),
-      { seed: FUZZ_SEED, numRuns: 100 },
+      { seed: FUZZ_SEED, numRuns: runs(100) },
     );
   });
 
