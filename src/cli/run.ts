@@ -14,11 +14,11 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import { runScenario } from "../../sim/runner.js";
 import { FLOW_LOG_CONTAINER } from "../flowlog/ids.js";
 import { VMS_JSON_FILE, writeVmMap } from "../flowlog/vmmap.js";
-import { writeFileAtomic, writeFlowLogs } from "../flowlog/writer.js";
+import { writeFlowLogs } from "../flowlog/writer.js";
 import { KeyLogWriter } from "../report/keylog.js";
 import { PcapWriter, pcapWireTap } from "../report/pcap.js";
 import { createProgress } from "../report/progress.js";
-import { buildRunSummary, renderSummary, summaryJson, type RunSummary, type SummaryOutputs } from "../report/summary.js";
+import { buildRunSummary, renderSummary, summaryJsonChunks, writeSummaryJson, type RunSummary, type SummaryOutputs } from "../report/summary.js";
 import type { Scenario } from "../scenario/index.js";
 import type { Enforcement } from "../topology/model.js";
 import { parseAtOption, parseDurationMs, parseSeedOption } from "./args.js";
@@ -32,6 +32,8 @@ import { renderRun } from "./render.js";
 export const SUMMARY_FILE = "summary.json";
 /** Where a run writes when --out is not given: ./out/<scenario name>. */
 export const OUT_ROOT_DEFAULT = "out";
+/** `--json` output is handed to stdout in pieces of about this many characters. */
+export const JSON_STDOUT_CHUNK_CHARS = 64 * 1024;
 /** Longest accepted --duration: one year of virtual time. */
 export const RUN_DURATION_MS_MAX = 365 * 24 * 3_600_000;
 
@@ -234,7 +236,7 @@ async function simulate(file: string, options: RunCliOptions): Promise<void> {
     progress.finish();
 
     const summary = buildRunSummary(scenario, result, { wire, durationMs: options.duration ?? null, enforcement: options.enforcement ?? null });
-    writeFileAtomic(join(staging, SUMMARY_FILE), summaryJson(summary));
+    writeSummaryJson(join(staging, SUMMARY_FILE), summary);
     writeVmMap(staging, macToVm(scenario));
     const blobs = writeFlowLogs(staging, result.flowLogRecords);
     const pcapStats = pcap?.close() ?? null;
@@ -263,10 +265,19 @@ async function simulate(file: string, options: RunCliOptions): Promise<void> {
     removeCreatedDirs(created);
     throw error;
   }
-  writeOut(
-    options.json === true
-      ? `${JSON.stringify({ ...done.summary, outputs: done.outputs }, null, 2)}\n`
-      : renderSummary(done.summary, done.outputs, stdoutColors()),
-  );
+  if (options.json === true) {
+    // Streamed in bounded pieces: a run with a million flows does not fit in one string.
+    let pending = "";
+    for (const chunk of summaryJsonChunks(done.summary, { outputs: done.outputs })) {
+      pending += chunk;
+      if (pending.length >= JSON_STDOUT_CHUNK_CHARS) {
+        writeOut(pending);
+        pending = "";
+      }
+    }
+    writeOut(pending);
+  } else {
+    writeOut(renderSummary(done.summary, done.outputs, stdoutColors()));
+  }
   setExitCode(done.summary.ok ? EXIT_OK : EXIT_FAILED);
 }

@@ -7,6 +7,8 @@
  * reasons are sorted by key), flows keep the scenario's order, and nothing depends on the wall
  * clock or the output directory.
  */
+import * as fs from "node:fs";
+import { basename, dirname, join } from "node:path";
 import type { ExpectationResult, FlowResult, RunResult } from "../../sim/runner.js";
 import { FLOW_ENCRYPTION_VALUES, type FlowAction, type FlowEncryption } from "../policy/values.js";
 import type { Scenario } from "../scenario/types.js";
@@ -169,9 +171,71 @@ export function buildRunSummary(scenario: Scenario, result: RunResult, run: Summ
   };
 }
 
-/** summary.json's bytes: two-space indented JSON and a final newline. */
-export function summaryJson(summary: RunSummary): string {
-  return `${JSON.stringify(summary, null, 2)}\n`;
+/** Characters buffered by writeSummaryJson between writes to the file. */
+export const SUMMARY_WRITE_BUFFER_CHARS = 1 << 20;
+
+/** Indents every line after the first by `spaces` (a value nested `spaces / 2` levels deep in JSON.stringify(x, null, 2)). */
+function nest(json: string, spaces: number): string {
+  return json.replace(/\n/g, `\n${" ".repeat(spaces)}`);
+}
+
+/**
+ * summary.json's text in pieces: exactly `JSON.stringify({ ...summary, ...extra }, null, 2)` and a
+ * newline, but produced one flow and one expectation at a time, so a run with a million flows never
+ * needs the whole document as one string (V8 caps strings at about 2^29 characters).
+ */
+export function* summaryJsonChunks(summary: RunSummary, extra: Readonly<Record<string, unknown>> = {}): Generator<string> {
+  const entries: [string, unknown][] = [...Object.entries(summary), ...Object.entries(extra)];
+  yield "{\n";
+  for (let i = 0; i < entries.length; i += 1) {
+    const [key, value] = entries[i] ?? ["", null];
+    const tail = i === entries.length - 1 ? "\n" : ",\n";
+    if (Array.isArray(value) && value.length > 0) {
+      yield `  ${JSON.stringify(key)}: [\n`;
+      for (let j = 0; j < value.length; j += 1) {
+        yield `    ${nest(JSON.stringify(value[j], null, 2), 4)}${j === value.length - 1 ? "\n" : ",\n"}`;
+      }
+      yield `  ]${tail}`;
+    } else {
+      yield `  ${JSON.stringify(key)}: ${nest(JSON.stringify(value, null, 2), 2)}${tail}`;
+    }
+  }
+  yield "}\n";
+}
+
+/** summary.json's bytes as one string (small runs, tests). */
+export function summaryJson(summary: RunSummary, extra: Readonly<Record<string, unknown>> = {}): string {
+  return [...summaryJsonChunks(summary, extra)].join("");
+}
+
+/**
+ * Writes summary.json atomically and without holding it in memory: a temporary file in the same
+ * directory, filled through a bounded buffer, fsync'ed, then renamed over `path`.
+ */
+export function writeSummaryJson(path: string, summary: RunSummary): void {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const fd = fs.openSync(temp, "w", 0o644);
+  try {
+    let pending = "";
+    const flush = (): void => {
+      const bytes = Buffer.from(pending, "utf8");
+      let off = 0;
+      while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
+      pending = "";
+    };
+    for (const chunk of summaryJsonChunks(summary)) {
+      pending += chunk;
+      if (pending.length >= SUMMARY_WRITE_BUFFER_CHARS) flush();
+    }
+    flush();
+    fs.fsyncSync(fd);
+  } catch (error) {
+    fs.closeSync(fd);
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+  fs.closeSync(fd);
+  fs.renameSync(temp, path);
 }
 
 function colorEncryption(colors: Colors, value: FlowEncryption, text: string): string {

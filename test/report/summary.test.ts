@@ -1,3 +1,7 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { FlowResult, RunResult } from "../../sim/runner.js";
 import { emptyCounters } from "../../src/dataplane/flow-state.js";
@@ -10,6 +14,7 @@ import {
   renderSummary,
   sortedCounts,
   summaryJson,
+  writeSummaryJson,
   SUMMARY_TEXT_FLOWS_MAX,
   type RunSummary,
 } from "../../src/report/summary.js";
@@ -149,6 +154,30 @@ describe("summary.json", () => {
     expect(doc.expectations).toHaveLength(2);
     expect(doc["ok"]).toBe(false);
     expect(a.endsWith("}\n")).toBe(true);
+  });
+
+  it("the chunked text is exactly JSON.stringify(summary, null, 2) for any flows and expectations (also empty)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue(), { maxLength: 5 }), fc.array(fc.jsonValue(), { maxLength: 3 }), (flows, expectations) => {
+        const s = { ...fakeSummary(), flows, expectations } as unknown as RunSummary;
+        expect(summaryJson(s)).toBe(`${JSON.stringify(s, null, 2)}\n`);
+        expect(summaryJson(s, { outputs: { dir: "x" } })).toBe(`${JSON.stringify({ ...s, outputs: { dir: "x" } }, null, 2)}\n`);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("writeSummaryJson writes the same bytes atomically (no temporary file left)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "vnetsim-summary-"));
+    try {
+      const path = join(dir, "summary.json");
+      writeSummaryJson(path, fakeSummary());
+      expect(readFileSync(path, "utf8")).toBe(summaryJson(fakeSummary()));
+      expect(readdirSync(dir)).toEqual(["summary.json"]);
+      expect(() => writeSummaryJson(join(dir, "missing", "summary.json"), fakeSummary())).toThrow(/ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("key order does not depend on the order the runner built its objects in", () => {
