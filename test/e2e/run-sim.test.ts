@@ -260,6 +260,23 @@ traffic:
     expect(doc.outputs.pcapFrames).toBeGreaterThan(5);
   });
 
+  it.skipIf(spawnSync("script", ["--version"]).status !== 0)("draws the progress bar on stderr only when it is a terminal, and never with --json (util-linux script gives it a pty)", () => {
+    const file = scenarioFile("tty.yaml", TWO_VMS);
+    const onTty = (extra: string) =>
+      spawnSync("script", ["-qec", `${process.execPath} ${main} run ${file} --out ${join(tmp, "tty")} ${extra} > /dev/null`, "/dev/null"], {
+        encoding: "utf8",
+        timeout: SIM_TIMEOUT_MS,
+      });
+    const bar = onTty("");
+    expect(bar.status).toBe(0);
+    // eslint-disable-next-line no-control-regex -- the bar's erase-line escape (ESC [ K) is what we look for
+    expect(bar.stdout).toMatch(/\r\[#+\] 100\.0% \d+\/\d+ two-vms\u001b\[K/);
+    expect(bar.stdout.endsWith("\r\u001b[K")).toBe(true);
+    const json = onTty("--json");
+    expect(json.status).toBe(0);
+    expect(json.stdout).toBe("");
+  });
+
   it("writes to ./out/<scenario name> by default", () => {
     const cwd = mkdtempSync(join(tmp, "cwd-"));
     const file = scenarioFile("default-out.yaml", TWO_VMS);
