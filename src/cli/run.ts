@@ -209,6 +209,9 @@ async function simulate(file: string, options: RunCliOptions): Promise<void> {
   if (fs.statSync(outDir, { throwIfNoEntry: false })?.isDirectory() === false) {
     throw new CliError(`vnetsim run: --out ${outShown} exists and is not a directory`, EXIT_USAGE);
   }
+  if (options.pcap !== undefined && options.keylog !== undefined && resolve(options.pcap) === resolve(options.keylog)) {
+    throw new CliError(`vnetsim run: --pcap and --keylog name the same file (${options.pcap}); give them different names`, EXIT_USAGE);
+  }
   const wire: WireKind = options.wire ?? "memory";
   const created: string[] = [];
   let staging: string | null = null;

@@ -293,6 +293,7 @@ traffic:
     [["--duration", "-5m"], /Expected a positive virtual time/],
     [["--seed", "x"], /Expected a whole number/],
     [["--at", "5m"], /--at decides flows at an instant and needs --policy-only/],
+    [["--pcap", "same.file", "--keylog", "./same.file"], /--pcap and --keylog name the same file/],
     [["--policy-only", "--pcap", "x.pcap"], /vnetsim run: --out, --pcap need a simulation; remove --policy-only/],
   ])("exits 2 for %j with a clear message and writes nothing", (flags, message) => {
     const out = join(tmp, `bad-${flags.join("")}`.replace(/[^a-z0-9-]/gi, "_"));
