@@ -27,6 +27,7 @@ import {
   pairAtStep,
   recordSession,
   settle,
+  step,
   type Pair,
   type Side,
 } from "./harness.js";
@@ -177,6 +178,39 @@ describe(`DtlsEndpoint fuzz (FUZZ_SEED=${FUZZ_SEED})`, () => {
         expect(exchange(p, "after-idle")).toBe(true);
       }),
       { seed: FUZZ_SEED, numRuns: runs(80) },
+    );
+  });
+
+  it("R: hostile datagrams during a rekey (renegotiation inside epoch 1): the rekey completes and the session works", () => {
+    fc.assert(
+      fc.property(
+        suiteArb,
+        fc.integer({ min: 0, max: 4 }),
+        fc.constantFrom<Side>("client", "server"),
+        fc.constantFrom<Side>("client", "server"),
+        fc.array(injectionArb(), { minLength: 1, maxLength: 6 }),
+        (suite, steps, initiator, target, injections) => {
+          const p = pairAtStage(suite, CONNECTED_STAGE);
+          endpoint(p, initiator).rekey();
+          for (let i = 0; i < steps; i++) if (!step(p)) break;
+          // This session's datagrams so far (including the rekey's, all under epoch 1) and an old session's.
+          const old = oldSessions.get(suite)!;
+          const rec = { client: [...p.sent.client, ...old.client], server: [...p.sent.server, ...old.server] };
+          const ep = endpoint(p, target);
+          for (const inj of injections) {
+            expect(() => ep.handleDatagram(materialise(inj, rec))).not.toThrow();
+            assertBounded(ep, p.limits);
+          }
+          settle(p);
+          expect(p.client.state).toBe("connected");
+          expect(p.server.state).toBe("connected");
+          expect(p.client.currentEpoch).toBe(2);
+          expect(p.server.currentEpoch).toBe(2);
+          expect(exchange(p, "after-rekey")).toBe(true);
+          expectNoDuplicateData(p);
+        },
+      ),
+      { seed: FUZZ_SEED, numRuns: runs(120) },
     );
   });
 

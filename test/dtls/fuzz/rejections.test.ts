@@ -156,6 +156,25 @@ describe("unauthenticated epoch-0 records must not poison the replay window", ()
   }
 });
 
+describe("a spoofed record of the next epoch during a rekey is discarded, not fatal", () => {
+  // RFC 6347 §4.1.2.7: a record that fails authentication is discarded. During a rekey the session
+  // is established; one off-path datagram with a garbage epoch-2 record must not end it.
+  for (const initiator of ["client", "server"] as const) {
+    it(`${initiator}-initiated rekey: garbage epoch-2 record into the client and the server; the rekey completes`, () => {
+      const p = connectedPair(16);
+      (initiator === "client" ? p.client : p.server).rekey();
+      step(p);
+      step(p);
+      for (const ep of [p.client, p.server]) ep.handleDatagram(craftRecord({ type: 22, version: 0xfefd, epoch: 2, seq: 0, body: new Uint8Array(40).fill(7) }));
+      settle(p);
+      expect(p.client.failure).toBeNull();
+      expect(p.server.failure).toBeNull();
+      expect(p.client.currentEpoch).toBe(2);
+      expect(exchange(p, "after-rekey")).toBe(true);
+    });
+  }
+});
+
 describe(`stats.rejected property (FUZZ_SEED=${FUZZ_SEED})`, () => {
   it("random datagrams and tampered application records into a live session: each counted, nothing delivered, session fine", () => {
     const p = connectedPair(13);
