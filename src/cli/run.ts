@@ -173,16 +173,23 @@ function prepareOutputFile(path: string, flag: string, created: string[]): void 
 
 /**
  * Moves the staged files into `outDir`. A fresh directory is one rename; otherwise each staged
- * entry replaces its namesake, and a previous run's flow-log tree is swapped out whole, so the
- * blobs of two runs never mix (the flow-log writer appends to an existing PT1H.json, as Azure does
- * within an hour).
+ * entry replaces its namesake, and a previous run's flow-log tree is swapped out whole (or removed
+ * when this run logged nothing), so the blobs of two runs never mix (the flow-log writer appends to
+ * an existing PT1H.json, as Azure does within an hour). Other files in `outDir` are left alone.
  */
 function publish(staging: string, outDir: string): void {
   if (!fs.existsSync(outDir)) {
     fs.renameSync(staging, outDir);
     return;
   }
-  for (const name of fs.readdirSync(staging).sort()) {
+  const staged = fs.readdirSync(staging).sort();
+  // A run without flow-log records has no container folder: an older run's blobs must still go.
+  const oldLogs = join(outDir, FLOW_LOG_CONTAINER);
+  if (!staged.includes(FLOW_LOG_CONTAINER) && fs.existsSync(oldLogs)) {
+    fs.renameSync(oldLogs, `${staging}.old`);
+    fs.rmSync(`${staging}.old`, { recursive: true, force: true });
+  }
+  for (const name of staged) {
     const from = join(staging, name);
     const to = join(outDir, name);
     if (fs.statSync(to, { throwIfNoEntry: false })?.isDirectory() === true) {

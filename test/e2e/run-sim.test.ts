@@ -144,12 +144,12 @@ describe("vnetsim run (simulation) on the default scenario", () => {
   });
 
   it("a re-run into the same directory replaces the previous flow logs instead of appending to them", () => {
+    const blobs = walk(a).filter((x) => x.endsWith("PT1H.json"));
+    const before = blobs.map((f) => readFileSync(join(a, f)));
     const again = vnetsim(["run", "scenarios/default.yaml", "--out", a]);
     expect(again.status).toBe(0);
-    const b = join(tmp, "b");
-    for (const f of walk(b).filter((x) => x.endsWith("PT1H.json"))) {
-      expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), f).toBe(true);
-    }
+    expect(walk(a).filter((x) => x.endsWith("PT1H.json"))).toEqual(blobs);
+    blobs.forEach((f, i) => expect(readFileSync(join(a, f)).equals(before[i] ?? Buffer.alloc(0)), f).toBe(true));
   });
 
   describe.skipIf(TSHARK_MISSING !== null)("tshark on the run's pcap", () => {
@@ -275,6 +275,16 @@ traffic:
     const json = onTty("--json");
     expect(json.status).toBe(0);
     expect(json.stdout).toBe("");
+  });
+
+  it("a run without traffic into a directory of an earlier run removes the earlier flow logs", () => {
+    const out = join(tmp, "reuse");
+    expect(vnetsim(["run", scenarioFile("reuse.yaml", TWO_VMS), "--out", out]).status).toBe(0);
+    expect(walk(out).some((f) => f.endsWith("PT1H.json"))).toBe(true);
+    const quiet = scenarioFile("quiet.yaml", TWO_VMS.replace(/traffic:\n.*\n/, ""));
+    const r = vnetsim(["run", quiet, "--out", out]);
+    expect(r.status).toBe(0);
+    expect(walk(out)).toEqual(["summary.json", "vms.json"]);
   });
 
   it("writes to ./out/<scenario name> by default", () => {
