@@ -13,7 +13,10 @@ import { BUILD_TIMEOUT_MS, buildCli, runCli, spawnCli } from "./helpers/cli.js";
 
 const noOpenssl = missingTool("openssl", "version");
 
-describe.skipIf(noOpenssl)("vnetsim dtls serve|connect against openssl (built CLI)", () => {
+/** Each test starts the CLI (node + the whole program) one to five times: slow on a loaded machine. */
+const CLI_TEST_TIMEOUT_MS = 90_000;
+
+describe.skipIf(noOpenssl)("vnetsim dtls serve|connect against openssl (built CLI)", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   let main = "";
   const dir = mkdtempSync(join(tmpdir(), "vnetsim-cli-e2e-"));
   beforeAll(async () => {

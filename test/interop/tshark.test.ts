@@ -47,7 +47,10 @@ async function captureSession(suite: CipherSuiteName, pskHex: string, keylogFile
   return { file: capture.file, decodeAs: ["-d", `udp.port==${server.port},dtls`] };
 }
 
-describe.skipIf(noTshark)("tshark dissects and decrypts a captured session of ours", () => {
+/** tshark starts slowly (a second idle, several under load) and each test runs it four times. */
+const TSHARK_TEST_TIMEOUT_MS = 120_000;
+
+describe.skipIf(noTshark)("tshark dissects and decrypts a captured session of ours", { timeout: TSHARK_TEST_TIMEOUT_MS }, () => {
   afterAll(killAll);
   const dir = mkdtempSync(join(tmpdir(), "vnetsim-tshark-"));
 

@@ -20,14 +20,14 @@ export interface Capture {
 
 /** Probe datagrams sent while waiting for the capture to go live (one every PROBE_INTERVAL_MS). */
 export const PROBE_INTERVAL_MS = 100;
-export const PROBE_TIMEOUT_MS = 10_000;
+export const PROBE_TIMEOUT_MS = 30_000;
 
 /**
  * Starts capturing `udp port <udpPort>`. tshark's "Capturing on" message comes before packets are
  * really seen (the first datagrams of a session were missing in practice), so we also capture a
  * probe port, send probe datagrams there, and return only once tshark has printed one (-P -l).
  */
-export async function startCapture(udpPort: number, timeoutMs = 30_000): Promise<Capture> {
+export async function startCapture(udpPort: number, timeoutMs = 90_000): Promise<Capture> {
   const dir = mkdtempSync(join(tmpdir(), "vnetsim-cap-"));
   const file = join(dir, "session.pcapng");
   const probePort = await freeUdpPort();
