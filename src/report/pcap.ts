@@ -19,6 +19,7 @@
 import * as fs from "node:fs";
 import { isIPv4 } from "node:net";
 import { basename, dirname, join } from "node:path";
+import type { WireTap } from "../dataplane/wire.js";
 
 /** Magic number of a classic pcap file with microsecond timestamps (draft-ietf-opsawg-pcap §4). */
 export const PCAP_MAGIC_MICROSECONDS = 0xa1b2c3d4;
@@ -57,15 +58,6 @@ export const PCAP_BUFFER_BYTES = 1 << 20;
  */
 export const PCAP_FILE_BYTES_MAX = 2 ** 32;
 
-/** Called by the data plane for every datagram that crosses the underlay (briefs/sim-api.md). */
-export type WireTapFn = (
-  tMs: number,
-  srcUnderlayIp: string,
-  srcPort: number,
-  dstUnderlayIp: string,
-  dstPort: number,
-  payload: Uint8Array,
-) => void;
 
 export interface PcapWriterOptions {
   /** Unix epoch ms of virtual time 0 (the scenario's `epoch`). */
@@ -333,7 +325,7 @@ export class PcapWriter {
   }
 }
 
-/** The wire tap that records every datagram into `writer` (RunOptions.tap). */
-export function pcapWireTap(writer: PcapWriter): WireTapFn {
+/** The wire tap (the data plane calls it for every datagram on the underlay) that records into `writer`: RunOptions.tap. */
+export function pcapWireTap(writer: PcapWriter): WireTap {
   return (tMs, srcIp, srcPort, dstIp, dstPort, payload) => writer.writeUdp(tMs, srcIp, srcPort, dstIp, dstPort, payload);
 }
