@@ -51,10 +51,12 @@ export const LIMITS: Readonly<Record<string, string>> = Object.freeze({
   [TARGET.hsEcdhePskVsWerift]: "See the ECDHE-PSK handshake rate above: the X25519 key import dominates ours.",
   [TARGET.workers]: SHARED_CORES,
   [TARGET.simSeconds]:
+    "If the run was stopped at its time limit (see the notes), the figure is how long it had run: a lower bound. " +
     "A profile of runScenario at 1/100 scale: ~350 µs of CPU per flow; garbage collection 17%, tunnel handshakes " +
     "about a third (the endpoint's handshake 24%, openTunnel 10% with an HKDF derivation of the PSK per tunnel " +
     "half 6%), the per-packet path (policy verdict, seal, flow-table observe) 23%, flow-log drain 9%.",
   [TARGET.simRss]:
+    "If the run was stopped at its time limit (see the notes), the figure is its peak until then: a lower bound. " +
     "A sampling heap profile at the peak of a 1/10-scale run: the flow-log table's per-flow entries are the " +
     "largest part (observe, ~30%), then one FlowState per flow created up front for every flow (~18%), Maps, " +
     "the policy verdict cache, and every tunnel's two endpoints; all flows and their states exist for the whole run.",

@@ -148,7 +148,7 @@ export function renderResultsMd(report: BenchReport, ctx: RenderContext): string
     ["Loopback UDP tunnel (records/s)", "tunnel-udp", true],
     ["Handshakes in one process (handshakes/s; latency of one whole handshake)", "handshake", false],
     ["Worker threads sealing 1400 B records (records/s, all threads together)", "workers", true],
-    ["Simulator (in a child process)", "simulator", false],
+    ["Simulator (child processes; on the \"run\" rows per second = 1 / wall seconds of runScenario and B allocated/op = peak RSS in bytes)", "simulator", false],
   ];
   for (const [title, bench, withSize] of sections) {
     for (const part of simpleTable(title, rows.filter((r) => r.benchmark === bench), withSize)) out.push(part, "");

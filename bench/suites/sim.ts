@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { BenchContext } from "../lib/context.js";
+import { SIM_STOPPED_SUFFIX } from "../lib/targets.js";
 import { emptyRow } from "../lib/report.js";
 import { FULL_SCALE, QUICK_SCALE, simRunOperation, TENTH_SCALE, type SimScale } from "../lib/sim-topology.js";
 import type { SimChildResult } from "./sim-child.js";
@@ -16,12 +17,14 @@ import type { SimChildResult } from "./sim-child.js";
 /** The child's heap may grow well past the 2 GiB target so a miss is measured, not crashed (a 4 GiB heap ran out at full scale in a trial), yet stays far below the machine's memory, which other processes share. */
 export const SIM_CHILD_HEAP_MB = 6144;
 /** A run that takes longer than this is stopped; what it reached so far is reported. */
-export const SIM_CHILD_TIMEOUT_MS_FULL = 6 * 60_000;
+export const SIM_CHILD_TIMEOUT_MS_FULL = 4 * 60_000;
 export const SIM_CHILD_TIMEOUT_MS_QUICK = 2 * 60_000;
 /** How often the child's peak RSS (VmHWM) is read from /proc while it runs. */
 export const SIM_RSS_POLL_MS = 500;
 
-type ChildOutcome = { done: true; result: SimChildResult } | { done: false; elapsedMs: number; peakRssBytes: number | null; why: string };
+type ChildOutcome =
+  | { done: true; result: SimChildResult }
+  | { done: false; timedOut: boolean; elapsedMs: number; peakRssBytes: number | null; why: string };
 
 /** Peak resident set of a live process in bytes (Linux /proc VmHWM), or null where unavailable. */
 function peakRss(pid: number): number | null {
@@ -66,7 +69,7 @@ function runChild(scale: SimScale, seed: number, timeoutMs: number): Promise<Chi
       const why = timedOut
         ? `stopped after ${(timeoutMs / 60_000).toFixed(0)} minutes without finishing`
         : `exited with ${code ?? signal}: ${err.trim().split("\n").slice(-3).join(" / ")}`;
-      resolve({ done: false, elapsedMs, peakRssBytes: peak, why });
+      resolve({ done: false, timedOut, elapsedMs, peakRssBytes: peak, why });
     });
   });
 }
@@ -78,7 +81,12 @@ async function runScale(ctx: BenchContext, scale: SimScale, label: string, timeo
   const outcome = await runChild(scale, ctx.settings.seed, timeoutMs);
   const base = { ...emptyRow("simulator", ""), suite: null, backend: "node" };
   if (!outcome.done) {
-    ctx.rows.push({ ...base, operation: op, allocBytesPerOp: outcome.peakRssBytes });
+    // Stopped at the limit: lower bounds of time and memory. Crashed: no time figure, the memory it reached.
+    ctx.rows.push(
+      outcome.timedOut
+        ? { ...base, operation: op + SIM_STOPPED_SUFFIX, perSecond: 1000 / outcome.elapsedMs, allocBytesPerOp: outcome.peakRssBytes }
+        : { ...base, operation: `${op} (failed)`, allocBytesPerOp: outcome.peakRssBytes },
+    );
     ctx.notes.push(
       `Simulator ${label} (${op}): ${outcome.why}, after ${(outcome.elapsedMs / 1000).toFixed(0)} s; ` +
         `peak RSS until then ${outcome.peakRssBytes === null ? "unknown" : `${(outcome.peakRssBytes / 2 ** 20).toFixed(0)} MiB`}. No flows/s figure at this scale.`,

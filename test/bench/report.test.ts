@@ -8,7 +8,7 @@ import { parseArgs } from "../../bench/lib/args.js";
 import { percentile } from "../../bench/lib/measure.js";
 import { fmt, renderResultsMd } from "../../bench/lib/markdown.js";
 import { emptyRow, validateReport, type BenchReport, type Row } from "../../bench/lib/report.js";
-import { computeTargets, SIM_FULL_RUN_OPERATION, TARGET, WERIFT_BACKEND } from "../../bench/lib/targets.js";
+import { computeTargets, SIM_FULL_RUN_OPERATION, SIM_STOPPED_SUFFIX, TARGET, WERIFT_BACKEND } from "../../bench/lib/targets.js";
 
 function rec(suite: string, backend: string, operation: string, o: Partial<Row> = {}): Row {
   return { ...emptyRow("record", operation), suite, backend, sizeBytes: 1400, perSecond: 100_000, p50Us: 5, p99Us: 9, p999Us: 20, allocBytesPerOp: 0, ...o };
@@ -81,6 +81,16 @@ describe("targets from rows", () => {
     expect(t[TARGET.hsPskVsWerift]).toMatchObject({ measured: null, met: false });
     expect(t[TARGET.simSeconds]).toMatchObject({ measured: null, met: false });
     expect(byName([])[TARGET.sealFastest]).toMatchObject({ measured: null, met: false });
+  });
+
+  it("a full-scale simulation stopped at its time limit counts as missed with its lower bounds", () => {
+    const rows = goodRows().map((r) => (r.benchmark === "simulator" ? { ...r, operation: SIM_FULL_RUN_OPERATION + SIM_STOPPED_SUFFIX, perSecond: 1 / 240, allocBytesPerOp: 4000 * 2 ** 20 } : r));
+    const t = byName(rows);
+    expect(t[TARGET.simSeconds]).toMatchObject({ met: false });
+    expect(t[TARGET.simSeconds]!.measured).toBeCloseTo(240, 6);
+    expect(t[TARGET.simRss]!.measured).toBeCloseTo(4000, 6);
+    const failed = goodRows().map((r) => (r.benchmark === "simulator" ? { ...r, operation: `${SIM_FULL_RUN_OPERATION} (failed)` } : r));
+    expect(byName(failed)[TARGET.simSeconds]).toMatchObject({ measured: null, met: false });
   });
 
   it("a 1/100-scale simulator run cannot satisfy the full-scale targets", () => {
