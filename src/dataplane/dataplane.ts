@@ -249,6 +249,7 @@ export class DataPlane implements WireSink<HostOffload> {
       dirs: [newDirState(spec.flow), newDirState(spec.flow)],
       expect: null,
       probes: 0,
+      endsChanged: false,
       lastActivityMs: -1,
       outcomes: new Map(),
     };
@@ -263,13 +264,19 @@ export class DataPlane implements WireSink<HostOffload> {
     if (d.verdict !== null && d.topologyVersion === this.topologyVersion && now < d.validUntilMs) return d.verdict;
     if (dir === 1) d.flow = reverseFlow(fs.spec.flow, this.verdictFor(fs, 0));
     const v = decide(d.flow, this.topology, now);
+    const first = d.verdict === null;
     d.verdict = v;
-    d.topologyVersion = this.topologyVersion;
     d.validUntilMs = Math.min(this.boundaryAfter(v.src?.vm ?? null, now), this.boundaryAfter(v.dst?.vm ?? null, now));
     d.sender = this.hostFor(v.src?.host ?? null);
     d.receiver = this.hostFor(v.dst?.host ?? null);
-    d.senderNic = v.src === null ? null : this.nicFor(v.src.vm, v.src.ip);
-    d.receiverNic = v.dst === null ? null : this.nicFor(v.dst.vm, v.dst.ip);
+    const senderNic = v.src === null ? null : this.nicFor(v.src.vm, v.src.ip);
+    const receiverNic = v.dst === null ? null : this.nicFor(v.dst.vm, v.dst.ip);
+    // The NICs a flow is logged at can change over its life (a load balancer's backend starts, a
+    // VM is redeployed): reports say so, since per-NIC totals then split between NICs.
+    if (!first && (senderNic !== d.senderNic || receiverNic !== d.receiverNic)) fs.endsChanged = true;
+    d.topologyVersion = this.topologyVersion;
+    d.senderNic = senderNic;
+    d.receiverNic = receiverNic;
     if (v.encryption === "X" && v.src !== null && v.dst !== null) {
       const a = this.pairMember(v.src);
       const b = this.pairMember(v.dst);

@@ -106,6 +106,8 @@ export interface FlowState {
   /** Expectation probes of this flow by forward packet index, or null. */
   expect: Map<number, ExpectationProbe[]> | null;
   probes: number;
+  /** The sender's or receiver's NIC changed during the run (e.g. a load balancer's backend started). */
+  endsChanged: boolean;
   lastActivityMs: number;
   /** Distinct sender outcomes seen (encryption|action|reason -> packets). */
   outcomes: Map<string, number>;

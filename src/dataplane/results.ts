@@ -29,6 +29,8 @@ export interface FlowResult {
    * ends without a NIC (appliances, external addresses); flow logs are written at these NICs. */
   srcVm: string | null;
   dstVm: string | null;
+  /** The ends' NICs changed during the run (srcVm/dstVm are the last ones); flow-log totals then split between NICs. */
+  endsChanged: boolean;
   /** Distinct outcomes at the sender, most packets first. */
   verdicts: FlowVerdictSeen[];
   /** Both directions together. */
@@ -88,6 +90,7 @@ export function flowResult(fs: FlowState): FlowResult {
     pattern: fs.spec.pattern,
     srcVm: fs.dirs[0].senderNic?.vm ?? null,
     dstVm: fs.dirs[0].receiverNic?.vm ?? null,
+    endsChanged: fs.endsChanged,
     verdicts,
     sent: a.sent + b.sent,
     delivered: a.delivered + b.delivered,
