@@ -159,3 +159,28 @@ traffic:
     expect(r.tunnels.opened).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe("named limits", () => {
+  it("a host gives out each of its CLIENT_PORTS ephemeral ports once, then refuses (counted); freed ports come back", async () => {
+    const { HostOffload, CLIENT_PORTS, KeyService, EPHEMERAL_PORT_MIN, EPHEMERAL_PORT_MAX } = await import("../../src/dataplane/index.js");
+    const h = new HostOffload(1, "h", "100.64.0.1", "westeurope", new KeyService(new Uint8Array(16).fill(1)));
+    const seen = new Set<number>();
+    for (let i = 0; i < CLIENT_PORTS; i++) {
+      const p = h.allocPort();
+      expect(p).toBeGreaterThanOrEqual(EPHEMERAL_PORT_MIN);
+      expect(p).toBeLessThanOrEqual(EPHEMERAL_PORT_MAX);
+      seen.add(p);
+    }
+    expect(seen.size).toBe(CLIENT_PORTS);
+    expect(h.allocPort()).toBe(-1);
+    expect(h.stats.portsExhausted).toBe(1);
+    h.freePort(50_000);
+    expect(h.allocPort()).toBe(50_000);
+  });
+
+  it("fault events past FAULT_EVENTS_MAX are refused naming the limit", async () => {
+    const { FAULT_EVENTS_MAX } = await import("../../sim/runner.js");
+    const events = Array.from({ length: FAULT_EVENTS_MAX + 1 }, (_, i) => ({ atMs: i, action: "host-crash" as const, host: "host-0" }));
+    await expect(runScenario(pairScenario(), { faults: { events } })).rejects.toThrow(/FAULT_EVENTS_MAX/);
+  });
+});
