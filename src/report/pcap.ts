@@ -79,13 +79,28 @@ export interface PcapStats {
 
 /** The MAC address a host's underlay IPv4 address gets in the capture: 02:00 + the four octets (locally administered, unicast). */
 export function macFromIpv4(ip: string): Uint8Array {
-  const octets = parseIpv4(ip, "ip");
-  return Uint8Array.of(0x02, 0x00, octets[0] ?? 0, octets[1] ?? 0, octets[2] ?? 0, octets[3] ?? 0);
+  return addressBytes(ip, "ip").mac.slice();
 }
 
-function parseIpv4(ip: string, label: string): number[] {
+/** Parsed addresses kept by addressBytes (a run has a few hosts; the cache is cleared when it fills). */
+export const PCAP_ADDRESS_CACHE_MAX = 4096;
+const addressCache = new Map<string, { octets: Uint8Array; mac: Uint8Array }>();
+
+/** Entries in the address cache (for tests of its bound). */
+export function pcapAddressCacheSize(): number {
+  return addressCache.size;
+}
+
+/** The four octets of an IPv4 address and the MAC derived from it, parsed once per address. */
+function addressBytes(ip: string, label: string): { octets: Uint8Array; mac: Uint8Array } {
+  const hit = addressCache.get(ip);
+  if (hit !== undefined) return hit;
   if (!isIPv4(ip)) throw new TypeError(`pcap: "${label}" expected an IPv4 address, got ${JSON.stringify(ip)}`);
-  return ip.split(".").map(Number);
+  const octets = Uint8Array.from(ip.split(".").map(Number));
+  const entry = { octets, mac: Uint8Array.of(0x02, 0x00, ...octets) };
+  if (addressCache.size >= PCAP_ADDRESS_CACHE_MAX) addressCache.clear();
+  addressCache.set(ip, entry);
+  return entry;
 }
 
 function checkPort(port: number, label: string): void {
@@ -129,8 +144,8 @@ export function udpFrameBytes(payloadBytes: number): number {
  * header has DF set, TTL 64 and a valid checksum; the UDP checksum is valid (RFC 768).
  */
 export function encodeUdpFrame(out: Uint8Array, off: number, frame: UdpFrame): number {
-  const src = parseIpv4(frame.srcIp, "srcIp");
-  const dst = parseIpv4(frame.dstIp, "dstIp");
+  const src = addressBytes(frame.srcIp, "srcIp");
+  const dst = addressBytes(frame.dstIp, "dstIp");
   checkPort(frame.srcPort, "srcPort");
   checkPort(frame.dstPort, "dstPort");
   const payloadBytes = frame.payload.length;
@@ -143,8 +158,8 @@ export function encodeUdpFrame(out: Uint8Array, off: number, frame: UdpFrame): n
   }
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   // Ethernet II: destination, source, EtherType.
-  out.set(macFromIpv4(frame.dstIp), off);
-  out.set(macFromIpv4(frame.srcIp), off + 6);
+  out.set(dst.mac, off);
+  out.set(src.mac, off + 6);
   view.setUint16(off + 12, ETHERTYPE_IPV4);
   // IPv4 (RFC 791 §3.1).
   const ip = off + ETHERNET_HEADER_BYTES;
@@ -157,8 +172,8 @@ export function encodeUdpFrame(out: Uint8Array, off: number, frame: UdpFrame): n
   out[ip + 8] = OUTER_TTL;
   out[ip + 9] = IP_PROTOCOL_UDP;
   view.setUint16(ip + 10, 0);
-  out.set(src, ip + 12);
-  out.set(dst, ip + 16);
+  out.set(src.octets, ip + 12);
+  out.set(dst.octets, ip + 16);
   view.setUint16(ip + 10, ipv4HeaderChecksum(out, ip));
   // UDP (RFC 768).
   const udp = ip + IPV4_HEADER_BYTES;

@@ -7,6 +7,8 @@ import {
   encodeUdpFrame,
   ipv4HeaderChecksum,
   macFromIpv4,
+  PCAP_ADDRESS_CACHE_MAX,
+  pcapAddressCacheSize,
   PCAP_FILE_HEADER_BYTES,
   PCAP_RECORD_HEADER_BYTES,
   PCAP_SNAPLEN_BYTES,
@@ -60,6 +62,20 @@ describe("frame encoding", () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it("parsed addresses are cached up to PCAP_ADDRESS_CACHE_MAX, and frames stay right past it", () => {
+    const out = new Uint8Array(udpFrameBytes(0));
+    for (let i = 0; i < PCAP_ADDRESS_CACHE_MAX + 10; i += 1) {
+      const src = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      encodeUdpFrame(out, 0, { srcIp: src, srcPort: 1, dstIp: "10.255.255.255", dstPort: 2, payload: new Uint8Array(0), ipId: 0 });
+      expect(pcapAddressCacheSize()).toBeLessThanOrEqual(PCAP_ADDRESS_CACHE_MAX);
+      expect([...out.subarray(14 + 12, 14 + 16)].join(".")).toBe(src);
+      expect(hex(out.subarray(6, 12))).toBe(`0200${hex(out.subarray(14 + 12, 14 + 16))}`);
+    }
+    // A caller that changes the MAC it got cannot change later frames.
+    macFromIpv4("10.0.0.9").fill(0);
+    expect(hex(macFromIpv4("10.0.0.9"))).toBe("02000a000009");
   });
 
   it("MACs are locally administered unicast and derived from the address", () => {
