@@ -332,6 +332,10 @@ export function renderSummary(s: RunSummary, outputs: SummaryOutputs | null, col
   out.push(`  tunnels     established ${t.established}, failed ${t.failed}, rekeys ${t.rekeys}, evicted ${t.evicted}, closed idle ${t.idleClosed}`);
   out.push(`  handshakes  ${t.handshakes}, retransmissions ${t.retransmissions}`);
   out.push(`  DTLS        ${s.dtls.overheadBytes} bytes of overhead on the wire`);
+  const overflow = s.flowLogs.overflow;
+  if (overflow.observations > 0) {
+    out.push(colors.yellow(`  flow logs   the flow table was full: ${overflow.packets} packets (${overflow.bytes} bytes) are not in the flow logs`));
+  }
   out.push("");
 
   if (s.flows.length > 0) {

@@ -241,5 +241,8 @@ describe("renderSummary", () => {
     expect(text).toContain("... and 5 more flows (see summary.json)");
     expect(text).toContain("(no packets were sent)");
     expect(text).toContain("The run was cut short (events-max)");
+    expect(text).not.toContain("flow table was full");
+    const full = renderSummary({ ...s, flowLogs: { records: 0, overflow: { observations: 3, packets: 30, bytes: 3000 } } }, null);
+    expect(full).toContain("flow logs   the flow table was full: 30 packets (3000 bytes) are not in the flow logs");
   });
 });
