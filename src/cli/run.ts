@@ -16,7 +16,7 @@ import { FLOW_LOG_CONTAINER } from "../flowlog/ids.js";
 import { VMS_JSON_FILE, writeVmMap } from "../flowlog/vmmap.js";
 import { writeFlowLogs } from "../flowlog/writer.js";
 import { KeyLogWriter } from "../report/keylog.js";
-import { PcapWriter, pcapWireTap } from "../report/pcap.js";
+import { PCAP_FILE_BYTES_MAX, PcapWriter, pcapWireTap } from "../report/pcap.js";
 import { createProgress } from "../report/progress.js";
 import { buildRunSummary, renderSummary, summaryJsonChunks, writeSummaryJson, type RunSummary, type SummaryOutputs } from "../report/summary.js";
 import type { Scenario } from "../scenario/index.js";
@@ -24,7 +24,7 @@ import type { Enforcement } from "../topology/model.js";
 import { parseAtOption, parseDurationMs, parseSeedOption } from "./args.js";
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./errors.js";
 import { evaluateScenario } from "./evaluate.js";
-import { setExitCode, stdoutColors, writeOut } from "./io.js";
+import { setExitCode, stdoutColors, writeErr, writeOut } from "./io.js";
 import { loadScenarioForCli } from "./load.js";
 import { renderRun } from "./render.js";
 
@@ -207,6 +207,7 @@ function publish(staging: string, outDir: string): void {
 interface Completed {
   summary: RunSummary;
   outputs: SummaryOutputs;
+  pcapFramesDropped: number;
 }
 
 async function simulate(file: string, options: RunCliOptions): Promise<void> {
@@ -255,6 +256,7 @@ async function simulate(file: string, options: RunCliOptions): Promise<void> {
     staging = null;
     done = {
       summary,
+      pcapFramesDropped: pcapStats?.framesDropped ?? 0,
       outputs: {
         dir: outShown,
         summaryFile: join(outShown, SUMMARY_FILE),
@@ -274,6 +276,9 @@ async function simulate(file: string, options: RunCliOptions): Promise<void> {
     if (staging !== null) fs.rmSync(staging, { recursive: true, force: true });
     removeCreatedDirs(created);
     throw error;
+  }
+  if (done.pcapFramesDropped > 0) {
+    writeErr(`vnetsim run: warning: ${done.pcapFramesDropped} frames were not written to ${options.pcap ?? ""}: it reached PCAP_FILE_BYTES_MAX (${PCAP_FILE_BYTES_MAX} bytes)`);
   }
   if (options.json === true) {
     // Streamed in bounded pieces: a run with a million flows does not fit in one string.
