@@ -159,6 +159,29 @@ function removeCreatedDirs(created: readonly string[]): void {
   }
 }
 
+/** Attempts at a fresh staging directory name before giving up. */
+export const STAGING_DIR_ATTEMPTS_MAX = 100;
+let stagingCounter = 0;
+
+/**
+ * A new empty directory beside `outDir` for the run's files. Not mkdtemp: its 0700 mode would
+ * become the output directory's mode when the staging directory is renamed into place; mkdir
+ * applies the user's umask like any other directory the user creates.
+ */
+function makeStagingDir(outDir: string): string {
+  for (let attempt = 0; attempt < STAGING_DIR_ATTEMPTS_MAX; attempt += 1) {
+    stagingCounter += 1;
+    const dir = join(dirname(outDir), `.${basename(outDir)}.vnetsim-${process.pid}-${stagingCounter}`);
+    try {
+      fs.mkdirSync(dir, { mode: 0o777 });
+      return dir;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+  throw new Error(`vnetsim run: no free staging directory name beside ${outDir} after ${STAGING_DIR_ATTEMPTS_MAX} attempts`);
+}
+
 /** --pcap / --keylog: must name a file, in a directory that exists or can be created. */
 function prepareOutputFile(path: string, flag: string, created: string[]): void {
   const stats = fs.statSync(path, { throwIfNoEntry: false });
@@ -231,7 +254,7 @@ async function simulate(file: string, options: RunCliOptions): Promise<void> {
     if (options.pcap !== undefined) prepareOutputFile(options.pcap, "--pcap", created);
     if (options.keylog !== undefined) prepareOutputFile(options.keylog, "--keylog", created);
     makeDir(dirname(outDir), created);
-    staging = fs.mkdtempSync(join(dirname(outDir), `.${basename(outDir)}.vnetsim-`));
+    staging = makeStagingDir(outDir);
     if (options.pcap !== undefined) pcap = new PcapWriter(options.pcap, { epochMs: Date.parse(scenario.topology.epochIso) });
     if (options.keylog !== undefined) keylog = new KeyLogWriter(options.keylog);
 

@@ -8,7 +8,7 @@
  * cli.test.ts, which rebuilds dist/e2e from scratch in its own beforeAll.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -105,6 +105,11 @@ describe("vnetsim run (simulation) on the default scenario", () => {
     for (const b of blobs) expect(b).toMatch(BLOB_RE);
     expect(files.filter((f) => !["summary.json", "vms.json", "wire.pcap", "keys.log"].includes(f) && !f.endsWith("PT1H.json"))).toEqual([]);
     expect(readdirSync(tmp).filter((f) => f.startsWith("."))).toEqual([]);
+    // The output directory gets the usual mode (umask), not a temporary directory's 0700.
+    const probe = join(tmp, "mode-probe");
+    mkdirSync(probe);
+    expect((statSync(a).mode & 0o777).toString(8)).toBe((statSync(probe).mode & 0o777).toString(8));
+    rmSync(probe, { recursive: true });
     const summary = JSON.parse(readFileSync(join(a, "summary.json"), "utf8")) as {
       scenario: { name: string; seed: number };
       flows: { name: string; verdicts: { encryption: string }[]; sent: number; delivered: number; dropped: number }[];
