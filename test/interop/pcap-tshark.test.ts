@@ -162,6 +162,9 @@ describe("the pcap of a run (our reader)", () => {
 
   it("under loss, duplication and reordering no encrypted pair's packet crosses the wire in clear, and conservation holds", async () => {
     const { result, pcap } = await capture(scenario, { faults: { global: { lossRate: 0.2, duplicateRate: 0.1, reorderRate: 0.3 } } });
+    // The faults did act: packets were lost and copies delivered.
+    expect(result.packets.droppedBy.loss ?? 0).toBeGreaterThan(0);
+    expect(result.packets.duplicates).toBeGreaterThan(0);
     const encryptedFlows = result.flows.filter((f) => f.verdicts.every((v) => v.encryption === "X"));
     expect(encryptedFlows.map((f) => f.name)).toEqual(["a-to-b"]);
     for (const f of result.flows) expect(f.sent, f.name).toBe(f.delivered + f.dropped);
