@@ -23,3 +23,15 @@ export {
   type ScenarioEvaluation,
   type ScenarioLint,
 } from "./cli/evaluate.js";
+// Running a scenario through the simulator and the data plane (what `vnetsim run` does).
+export {
+  runScenario,
+  type RunOptions as SimulationOptions,
+  type RunResult as SimulationResult,
+} from "../sim/runner.js";
+// Azure Network Watcher VNet flow logs: aggregation, writer, reader and queries.
+export * from "./flowlog/index.js";
+// Reports: the run summary, the pcap writer and the NSS key log writer.
+export { buildRunSummary, renderSummary, writeSummaryJson, type RunSummary } from "./report/summary.js";
+export { PcapWriter, pcapWireTap } from "./report/pcap.js";
+export { KeyLogWriter } from "./report/keylog.js";
