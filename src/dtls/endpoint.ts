@@ -4,9 +4,11 @@
  * Receive pipeline (handleDatagram), one datagram may carry several records (RFC 6347 §4.1.1):
  *   1. record header (13 bytes); bad length/version/type -> counted in stats.rejected, skipped
  *   2. epoch: a known read epoch, or the peer's next epoch before its ChangeCipherSpec (buffered,
- *      bounded, RFC 6347 §4.1), else "unknown-epoch"
+ *      bounded, RFC 6347 §4.1, only if it authenticates under the pending keys and one per
+ *      sequence number), else "unknown-epoch"
  *   3. replay window of that epoch (RFC 6347 §4.1.2.6), then AEAD open; the window is marked only
- *      after authentication
+ *      after authentication. A record failing authentication is counted and dropped
+ *      (RFC 6347 §4.1.2.7); only in the initial handshake is it a fatal bad_record_mac (wrong PSK)
  *   4. by content type: handshake -> the handshake machine (handshake/*), ChangeCipherSpec -> the
  *      machine (switches the read epoch), alert -> close/fail, application data -> "data" event
  *      (only in an epoch whose handshake finished; plaintext application data is refused)
@@ -158,7 +160,7 @@ export class DtlsEndpoint {
   gauges(): { reassemblyBytes: number; earlyRecords: number; earlyAppData: number; pendingRecords: number } {
     return {
       reassemblyBytes: this.hs?.reassemblyBytes ?? 0,
-      earlyRecords: this.epochs.earlyRecords.length,
+      earlyRecords: this.epochs.earlyRecordCount,
       earlyAppData: this.earlyAppData.length,
       pendingRecords: this.pendingApp.length,
     };
@@ -313,9 +315,17 @@ export class DtlsEndpoint {
     }
     const rs = this.epochs.read.get(h.epoch);
     if (rs === undefined) {
-      if (h.epoch === this.epochs.pendingReadEpoch) {
+      const pendingCipher = this.epochs.pendingReadCipher;
+      if (h.epoch === this.epochs.pendingReadEpoch && pendingCipher !== null) {
         // RFC 6347 §4.1: records of the next epoch may be buffered until the ChangeCipherSpec.
-        if (!this.epochs.bufferEarly(d.subarray(off, end))) this.stats.rejected["over-limit"]++;
+        // Its keys are known already, so authenticate first: a forged record is dropped here and
+        // can neither take a place in the bounded buffer nor shadow the genuine record with the
+        // same sequence number. The replay window is still marked only when the record is
+        // processed after the ChangeCipherSpec.
+        if (pendingCipher.open(h, d, off, new Uint8Array(h.length), 0) < 0) return this.onAuthFailed(h.epoch);
+        const r = this.epochs.bufferEarly(h.seq, d.subarray(off, end));
+        if (r === "duplicate") this.stats.rejected.replayed++;
+        else if (r === "full") this.stats.rejected["over-limit"]++;
         return;
       }
       this.stats.rejected["unknown-epoch"]++;
@@ -340,21 +350,30 @@ export class DtlsEndpoint {
     } else {
       const out = new Uint8Array(h.length);
       const n = rs.cipher.open(h, d, off, out, 0);
-      if (n < 0) {
-        this.stats.rejected["auth-failed"]++;
-        // The first records of a new epoch failing means the keys differ: the peer used another
-        // PSK. Fail now with bad_record_mac instead of waiting out the retransmissions.
-        if (this.hs !== null && this.hs.verifyingNewEpoch && h.epoch === this.hs.newEpoch) {
-          throw new DtlsFatal("bad-record-mac", AlertDescription.BadRecordMac, `record of epoch ${h.epoch} failed authentication during the handshake (wrong key?)`);
-        }
-        return;
-      }
+      if (n < 0) return this.onAuthFailed(h.epoch);
       plaintext = out.subarray(0, n);
     }
     if (rs.cipher !== null) rs.replay.mark(h.seq);
     else if (h.type === ContentType.Handshake || h.type === ContentType.ChangeCipherSpec) this.epochs.plaintextDuplicates.add(h.seq, d.subarray(off, end));
     this.stats.recordsReceived++;
     this.dispatch(h.type, h.epoch, rs, plaintext);
+  }
+
+  /**
+   * A record of `epoch` failed authentication. RFC 6347 §4.1.2.7: such records SHOULD be silently
+   * discarded; an implementation MAY instead generate a fatal bad_record_mac. We use that option
+   * only in the INITIAL handshake, where the first records of the new epoch failing means the peer
+   * derived other keys (another PSK): failing at once beats waiting out the retransmissions. Once
+   * a session is established (any epoch, including the next epoch of a rekey) the record is
+   * counted and dropped: one off-path datagram must not end the session, and the genuine record
+   * arrives or is retransmitted.
+   */
+  private onAuthFailed(epoch: number): void {
+    this.stats.rejected["auth-failed"]++;
+    const hs = this.hs;
+    if (this.previous === null && hs !== null && !hs.isRenegotiation && hs.verifyingNewEpoch && epoch === hs.newEpoch) {
+      throw new DtlsFatal("bad-record-mac", AlertDescription.BadRecordMac, `record of epoch ${epoch} failed authentication during the handshake (wrong key?)`);
+    }
   }
 
   private dispatch(type: number, epoch: number, rs: ReadState, payload: Uint8Array): void {

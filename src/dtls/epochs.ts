@@ -6,7 +6,9 @@
  * - read: epoch 0 (plaintext), the current epoch and, after a rekey, the previous one until
  *   retired, each with its own replay window;
  * - pendingRead: the peer's next epoch between key derivation and its ChangeCipherSpec, with a
- *   bounded buffer of records that arrived early.
+ *   bounded buffer of records that arrived early. Only records that authenticate under the pending
+ *   keys are buffered (the endpoint checks before calling bufferEarly), at most one per sequence
+ *   number, so forged records can neither fill the buffer nor shadow a genuine record.
  * Sequence numbers are only ever taken from WriteState.nextSeq, so none is reused.
  */
 import type { CipherState } from "./record/cipher-state.js";
@@ -66,7 +68,7 @@ export class EpochTable {
   readonly plaintextDuplicates = new PlaintextDuplicateFilter();
   readonly write = new Map<number, WriteState>();
   private pending: { epoch: number; cipher: CipherState } | null = null;
-  private early: Uint8Array[] = [];
+  private early: { seq: number; record: Uint8Array }[] = [];
 
   constructor(initialWriteSeq: number) {
     this.read.set(0, { cipher: null, replay: new ReplayWindow(), verified: false });
@@ -75,11 +77,21 @@ export class EpochTable {
 
   /** Records of the pending epoch held until its ChangeCipherSpec (read-only view). */
   get earlyRecords(): readonly Uint8Array[] {
-    return this.early;
+    return this.early.map((e) => e.record);
+  }
+
+  /** Number of records held for the pending epoch (bounded by EARLY_RECORDS_MAX). */
+  get earlyRecordCount(): number {
+    return this.early.length;
   }
 
   get pendingReadEpoch(): number | null {
     return this.pending?.epoch ?? null;
+  }
+
+  /** Read keys of the pending epoch: records that arrive before its ChangeCipherSpec are checked with them. */
+  get pendingReadCipher(): CipherState | null {
+    return this.pending?.cipher ?? null;
   }
 
   installWrite(epoch: number, cipher: CipherState): void {
@@ -91,11 +103,16 @@ export class EpochTable {
     this.early = [];
   }
 
-  /** Keeps a copy of a record of the pending epoch; false when EARLY_RECORDS_MAX are held. */
-  bufferEarly(record: Uint8Array): boolean {
-    if (this.early.length >= EARLY_RECORDS_MAX) return false;
-    this.early.push(record.slice());
-    return true;
+  /**
+   * Keeps a copy of an AUTHENTICATED record of the pending epoch (the caller opened it with
+   * pendingReadCipher). Two authentic records with the same sequence number are the same record,
+   * so a second copy is a "duplicate"; "full" when EARLY_RECORDS_MAX are held.
+   */
+  bufferEarly(seq: number, record: Uint8Array): "buffered" | "duplicate" | "full" {
+    if (this.early.some((e) => e.seq === seq)) return "duplicate";
+    if (this.early.length >= EARLY_RECORDS_MAX) return "full";
+    this.early.push({ seq, record: record.slice() });
+    return "buffered";
   }
 
   /** The peer's ChangeCipherSpec: its next epoch becomes readable. Returns the early records. */
@@ -104,7 +121,7 @@ export class EpochTable {
     if (p === null) return [];
     this.pending = null;
     this.read.set(p.epoch, { cipher: p.cipher, replay: new ReplayWindow(), verified: false });
-    const early = this.early;
+    const early = this.early.map((e) => e.record);
     this.early = [];
     return early;
   }

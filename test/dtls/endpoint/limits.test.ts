@@ -3,7 +3,7 @@ import { ContentType, DTLS12_VERSION, HandshakeType } from "../../../src/dtls/co
 import { writeHandshakeHeader } from "../../../src/dtls/handshake/header.js";
 import { DEFAULT_LIMITS, EARLY_RECORDS_MAX, resolveLimits } from "../../../src/dtls/limits.js";
 import { writeRecordHeader } from "../../../src/dtls/record/header.js";
-import { makePair } from "./harness.js";
+import { makePair, payloadSeq, seqPayload } from "./harness.js";
 
 function handshakeRecord(seq: number, msgType: number, length: number, messageSeq: number, offset: number, fragment: Uint8Array): Uint8Array {
   const out = new Uint8Array(13 + 12 + fragment.length);
@@ -38,40 +38,47 @@ describe("limits", () => {
     expect(p.server.gauges().reassemblyBytes).toBe(4000);
   });
 
-  it(`records of the next epoch before its ChangeCipherSpec are buffered up to ${EARLY_RECORDS_MAX}, the rest counted over-limit`, () => {
-    let flight5: Uint8Array | null = null;
+  it(`records of the next epoch before its ChangeCipherSpec are buffered up to ${EARLY_RECORDS_MAX}, the rest counted over-limit; copies counted replayed`, () => {
+    // The server's flight 6 (ChangeCipherSpec + Finished) and the application records it sends
+    // right after are held back, then the application records (distinct, authentic epoch-1
+    // records) reach the client before the ChangeCipherSpec.
+    const APP_RECORDS = EARLY_RECORDS_MAX + 5;
+    const held: Uint8Array[] = [];
     const p = makePair({
       clientSuites: ["TLS_PSK_WITH_AES_128_GCM_SHA256"],
       link: {
-        // Hold back the client's flight 5 (third client datagram) so the test can split it.
         drop: (dir, i, d) => {
-          if (dir === "a->b" && i === 2) {
-            flight5 = d.slice();
+          if (dir === "b->a" && i >= 2) {
+            held.push(d.slice());
             return true;
           }
           return false;
         },
       },
     });
+    p.server.on("connected", () => {
+      for (let i = 0; i < APP_RECORDS; i++) expect(p.server.send(seqPayload(i))).toBe(true);
+    });
     p.server.start();
     p.client.start();
     p.clock.advance(100);
-    expect(flight5).not.toBeNull();
-    const d = flight5!;
-    const recs: Uint8Array[] = [];
-    for (let off = 0; off + 13 <= d.length; off += 13 + ((d[off + 11]! << 8) | d[off + 12]!)) recs.push(d.slice(off, off + 13 + ((d[off + 11]! << 8) | d[off + 12]!)));
-    const [cke, ccs, fin] = recs as [Uint8Array, Uint8Array, Uint8Array];
-    expect(fin[4]).toBe(1); // epoch 1
-    p.server.handleDatagram(cke);
-    for (let i = 0; i < EARLY_RECORDS_MAX + 5; i++) p.server.handleDatagram(fin);
-    expect(p.server.stats.rejected["over-limit"]).toBe(5);
-    expect(p.server.gauges().earlyRecords).toBe(EARLY_RECORDS_MAX);
-    p.server.handleDatagram(ccs);
     expect(p.server.state).toBe("connected");
-    // The buffered copies of the same record are replays once the first is accepted.
-    expect(p.server.stats.rejected.replayed).toBe(EARLY_RECORDS_MAX - 1);
-    p.clock.runUntilIdle();
+    expect(held).toHaveLength(1 + APP_RECORDS);
+    const [flight6, ...app] = held as [Uint8Array, ...Uint8Array[]];
+    for (const d of app) expect(d[4]).toBe(1); // epoch 1
+    for (const d of app) p.client.handleDatagram(d);
+    expect(p.client.gauges().earlyRecords).toBe(EARLY_RECORDS_MAX);
+    expect(p.client.stats.rejected["over-limit"]).toBe(APP_RECORDS - EARLY_RECORDS_MAX);
+    // A second copy of a buffered record takes no place: it is the same record.
+    p.client.handleDatagram(app[0]!);
+    expect(p.client.stats.rejected.replayed).toBe(1);
+    expect(p.client.gauges().earlyRecords).toBe(EARLY_RECORDS_MAX);
+    p.client.handleDatagram(flight6);
     expect(p.client.state).toBe("connected");
+    expect(p.client.gauges().earlyRecords).toBe(0);
+    // The buffered ones are delivered once the Finished is verified; the rest were dropped.
+    expect(p.clientData.map(payloadSeq)).toEqual(Array.from({ length: EARLY_RECORDS_MAX }, (_, i) => i));
+    expect(p.client.stats.rejected["auth-failed"]).toBe(0);
   });
 
   it("application records of an epoch whose Finished is not verified are held, then delivered", () => {
