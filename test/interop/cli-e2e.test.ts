@@ -1,6 +1,6 @@
 /**
  * `vnetsim dtls serve` and `vnetsim dtls connect` as a user runs them (the built CLI), against
- * OpenSSL: the exact commands documented in docs/dtls.md.
+ * OpenSSL: the exact commands documented in the README (section "DTLS 1.2 endpoint").
  */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -119,12 +119,14 @@ describe("README generated sections", () => {
     }
   });
 
-  it("documents every CLI command, the exit codes and the DTLS placeholder section", () => {
+  it("documents every CLI command, the exit codes and the DTLS endpoint section with the OpenSSL commands", () => {
     const commands = buildProgram().commands.map((command) => command.name());
     expect(commands).toEqual(expect.arrayContaining(["run", "lint", "schema", "dtls"]));
     for (const command of commands) expect(text, `README documents vnetsim ${command}`).toContain(`**\`vnetsim ${command}`);
     for (const option of ["--json", "--seed", "--at", "NO_COLOR"]) expect(text).toContain(option);
-    expect(text).toMatch(/^## DTLS endpoint$/m);
+    expect(text).toMatch(/^## DTLS 1\.2 endpoint/m);
+    expect(text).toMatch(/openssl s_client -dtls1_2/);
+    expect(text).toMatch(/openssl s_server -dtls1_2/);
     expect(text).toMatch(/^## Limitations and choices$/m);
   });
 });
