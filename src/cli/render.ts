@@ -39,6 +39,7 @@ function flowColumns(colors: Colors): Column<FlowEvaluation>[] {
 function expectationLine(check: ExpectationCheck, colors: Colors): string {
   const expected = `${check.expected.encryption} ${check.expected.action}${check.expected.reason === null ? "" : ` (${check.expected.reason})`}`;
   const where = `${check.flow} at ${formatDurationMs(check.atMs)}`;
+  if (check.status === "skipped") return `${colors.yellow("SKIP")} ${where}: ${expected}${colors.dim(` (${check.note ?? "not checkable"})`)}`;
   if (check.ok) return `${colors.green("PASS")} ${where}: ${expected}`;
   const lines = [`${colors.red("FAIL")} ${where}: expected ${expected}`];
   for (const mismatch of check.mismatches) lines.push(`       ${mismatch}`);
@@ -87,8 +88,10 @@ export function renderRun(result: ScenarioEvaluation, colors: Colors = NO_COLORS
     for (const check of result.expectations) out.push(expectationLine(check, colors));
   }
   out.push("");
-  const passed = result.expectations.filter((c) => c.ok).length;
-  const summary = `${result.flows.length} flow${result.flows.length === 1 ? "" : "s"}, ${passed}/${result.expectations.length} expectations passed`;
+  const passed = result.expectations.filter((c) => c.status === "passed").length;
+  const skipped = result.expectations.filter((c) => c.status === "skipped").length;
+  const checked = `${passed}/${result.expectations.length - skipped} expectations passed${skipped === 0 ? "" : `, ${skipped} skipped`}`;
+  const summary = `${result.flows.length} flow${result.flows.length === 1 ? "" : "s"}, ${checked}`;
   out.push(result.ok ? colors.green(summary) : colors.red(summary));
   return `${out.join("\n")}\n`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  DATAPLANE_ONLY_NOTE,
   evaluateScenario,
   LINT_SNAPSHOTS_LIMIT_CODE,
   LINT_SNAPSHOTS_MAX,
@@ -89,6 +90,41 @@ describe("evaluateScenario", () => {
     ]);
     expect(result.expectations[2]?.actual).toMatchObject({ encryption: "X", action: "deliver", reason: "encrypted" });
     expect(result.ok).toBe(false);
+  });
+
+  it("skips (does not fail) expectations of a failed tunnel set-up, which only the data plane decides", () => {
+    const s = scenario(`expect:
+  - { flow: a-to-b, at: 11m, encryption: NX_FALLBACK, action: deliver, reason: handshake-failed }
+  - { flow: a-to-b, at: 11m, encryption: NX_FALLBACK, action: deliver }
+  - { flow: b-to-a, encryption: NX_NOT_ACCEPTED, action: drop, reason: handshake-failed }
+  - { flow: b-to-a, encryption: X, action: deliver, reason: encrypted }
+  - { flow: b-to-a, encryption: NX, action: deliver, reason: encrypted }
+`);
+    const result = evaluateScenario(s);
+    expect(result.expectations.map((c) => [c.status, c.ok, c.note])).toEqual([
+      ["skipped", true, DATAPLANE_ONLY_NOTE],
+      ["skipped", true, DATAPLANE_ONLY_NOTE],
+      ["skipped", true, DATAPLANE_ONLY_NOTE],
+      ["passed", true, null],
+      ["failed", false, null],
+    ]);
+    // A skipped check still reports what the policy predicts (a successful set-up), with no mismatches.
+    expect(result.expectations[0]?.actual).toMatchObject({ encryption: "X", action: "deliver", reason: "encrypted" });
+    expect(result.expectations[0]?.mismatches).toEqual([]);
+    // Only the real mismatch fails the run.
+    expect(result.ok).toBe(false);
+    const withoutFailure = scenario(`expect:
+  - { flow: a-to-b, at: 11m, encryption: NX_FALLBACK, action: deliver, reason: handshake-failed }
+`);
+    expect(evaluateScenario(withoutFailure).ok).toBe(true);
+    const text = renderRun(evaluateScenario(withoutFailure));
+    expect(text).toMatch(new RegExp(`^SKIP a-to-b at 11m: NX_FALLBACK deliver \\(handshake-failed\\) \\(${DATAPLANE_ONLY_NOTE}\\)$`, "m"));
+    expect(text).not.toMatch(/^FAIL/m);
+    expect(text.trimEnd().endsWith("2 flows, 0/0 expectations passed, 1 skipped")).toBe(true);
+    // --json prints the evaluation as is: the status and the note are in it.
+    const json = JSON.parse(JSON.stringify(evaluateScenario(withoutFailure))) as { ok: boolean; expectations: { status: string; note: string }[] };
+    expect(json.ok).toBe(true);
+    expect(json.expectations[0]).toMatchObject({ status: "skipped", note: DATAPLANE_ONLY_NOTE });
   });
 
   it("is ok when there are no expectations", () => {

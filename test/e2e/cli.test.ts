@@ -59,6 +59,9 @@ describe("vnetsim run --policy-only (the policy table; the simulation is tested 
     expect(result.stdout).toMatch(/^NX_FALLBACK +0$/m);
     expect(result.stdout).toContain("PASS ");
     expect(result.stdout).not.toContain("FAIL ");
+    // NX_FALLBACK needs a failed tunnel set-up, which only the simulation decides: skipped, not failed.
+    expect(result.stdout).toMatch(/^SKIP app-to-logs at 0: NX_FALLBACK deliver \(handshake-failed\) \(decided by the data plane: run without --policy-only\)$/m);
+    expect(result.stdout).toMatch(/expectations passed, 1 skipped$/m);
     expect(result.stdout).not.toMatch(ANSI);
   });
 
@@ -69,7 +72,7 @@ describe("vnetsim run --policy-only (the policy table; the simulation is tested 
       scenario: { name: string; seed: number };
       flows: { name: string; encryption: string; action: string; reason: string }[];
       totals: Record<string, number>;
-      expectations: { ok: boolean }[];
+      expectations: { flow: string; ok: boolean; status: string; note: string | null }[];
       ok: boolean;
     };
     expect(doc.scenario.name).toBe("default");
@@ -80,6 +83,10 @@ describe("vnetsim run --policy-only (the policy table; the simulation is tested 
     expect(doc.totals["NX_FALLBACK"]).toBe(0);
     expect(Object.values(doc.totals).reduce((a, b) => a + b, 0)).toBe(doc.flows.length);
     expect(doc.expectations.every((e) => e.ok)).toBe(true);
+    expect(doc.expectations.filter((e) => e.status === "skipped")).toEqual([
+      expect.objectContaining({ flow: "app-to-logs", status: "skipped", note: "decided by the data plane: run without --policy-only" }),
+    ]);
+    expect(doc.expectations.filter((e) => e.status !== "skipped").every((e) => e.status === "passed")).toBe(true);
   });
 
   it("--seed overrides the scenario's seed", () => {

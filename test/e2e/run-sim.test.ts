@@ -13,6 +13,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FLOW_ENCRYPTION_VALUES } from "../../src/policy/index.js";
 import { TSHARK_MISSING, tshark } from "../report/tshark.js";
 import { BUILD_TIMEOUT_MS, REPO_ROOT } from "./build.js";
 
@@ -82,9 +83,11 @@ describe("vnetsim run (simulation) on the default scenario", () => {
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/^default: /);
     expect(first.stdout).toMatch(/^ENCRYPTION +ACTION +FLOWS +PACKETS$/m);
-    for (const value of ["X", "NX", "NX_HW_NOT_SUPPORTED", "NX_SW_NOT_READY", "NX_NOT_ACCEPTED", "NX_NOT_SUPPORTED", "NX_LOCAL_DST"]) {
-      expect(first.stdout).toMatch(new RegExp(`^${value} +(deliver|drop) +\\d+ +\\d+$`, "m"));
+    // All eight flow-log encryption values, NX_FALLBACK included (a failed tunnel set-up to host-hub-2).
+    for (const value of FLOW_ENCRYPTION_VALUES) {
+      expect(first.stdout).toMatch(new RegExp(`^${value} +(deliver|drop) +[1-9]\\d* +[1-9]\\d*$`, "m"));
     }
+    expect(first.stdout).toMatch(/^NX_FALLBACK +deliver +1 +[1-9]\d*$/m);
     expect(first.stdout).toMatch(/^ {2}tunnels {5}established [1-9]\d*, failed \d+/m);
     expect(first.stdout).toMatch(/^ {2}DTLS {8}[1-9]\d* bytes of overhead on the wire$/m);
     expect(first.stdout).toContain("PASS ");
@@ -117,6 +120,8 @@ describe("vnetsim run (simulation) on the default scenario", () => {
       ok: boolean;
     };
     expect(summary.scenario).toMatchObject({ name: "default", seed: 1 });
+    const shown = new Set(summary.flows.flatMap((f) => f.verdicts.map((v) => v.encryption)));
+    expect(FLOW_ENCRYPTION_VALUES.filter((value) => !shown.has(value))).toEqual([]);
     expect(summary.ok).toBe(true);
     expect(summary.expectations.length).toBeGreaterThan(5);
     expect(summary.flows.length).toBeGreaterThan(10);

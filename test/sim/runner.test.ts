@@ -27,7 +27,9 @@ describe("runScenario determinism", () => {
     expect(a.length).toBeGreaterThan(50);
     expect(concat(c).equals(concat(a))).toBe(false);
     expect(ra.tunnels.established).toBeGreaterThan(0);
-    expect(ra.tunnels.failed).toBe(0);
+    // Only the set-up to host-hub-2 fails: its key-service view is stale (faults.staleKeyHosts).
+    expect(ra.tunnels.failed).toBeGreaterThan(0);
+    expect(ra.flows.filter((f) => f.verdicts.some((v) => v.reason === "handshake-failed")).map((f) => f.name)).toEqual(["app-to-logs"]);
     expect(ra.dtlsOverheadBytes).toBeGreaterThan(0);
   });
 });
