@@ -13,8 +13,7 @@
  * temporary file beside FILE and renamed into place by close() (atomic: a failed run leaves no
  * partial key log, abort() removes the temporary file).
  */
-import * as fs from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { StagedFile } from "./staged-file.js";
 
 /** Label of a TLS 1.2 master secret line (NSS Key Log Format). */
 export const KEYLOG_LABEL_CLIENT_RANDOM = "CLIENT_RANDOM";
@@ -36,13 +35,10 @@ export interface KeyLogStats {
   linesDropped: number;
 }
 
-let tempCounter = 0;
-
 export class KeyLogWriter {
   readonly path: string;
-  readonly tempPath: string;
+  private readonly file: StagedFile;
   private readonly linesMax: number;
-  private fd: number | null;
   private readonly seen = new Set<string>();
   private stats: KeyLogStats = { lines: 0, duplicates: 0, linesDropped: 0 };
   private state: "open" | "closed" | "aborted" = "open";
@@ -53,14 +49,16 @@ export class KeyLogWriter {
       throw new RangeError(`KeyLogWriter: "linesMax" expected a whole number, got ${this.linesMax}`);
     }
     this.path = path;
-    tempCounter += 1;
-    this.tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${tempCounter}.tmp`);
-    this.fd = fs.openSync(this.tempPath, "wx", 0o600);
+    this.file = new StagedFile(path, 0o600);
+  }
+
+  get tempPath(): string {
+    return this.file.tempPath;
   }
 
   /** Records one key log line (as the DTLS endpoint's `keyLog` callback gives it, with or without a newline). */
   line(text: string): void {
-    if (this.state !== "open" || this.fd === null) throw new Error(`KeyLogWriter: line after the key log ${this.path} was ${this.state}`);
+    if (this.state !== "open") throw new Error(`KeyLogWriter: line after the key log ${this.path} was ${this.state}`);
     const line = text.endsWith("\n") ? text.slice(0, -1) : text;
     if (!LINE_RE.test(line)) {
       // Never echo the line: it may hold a secret.
@@ -80,9 +78,7 @@ export class KeyLogWriter {
       return;
     }
     this.seen.add(normalized);
-    const bytes = Buffer.from(`${normalized}\n`, "latin1");
-    let off = 0;
-    while (off < bytes.length) off += fs.writeSync(this.fd, bytes, off, bytes.length - off);
+    this.file.write(Buffer.from(`${normalized}\n`, "latin1"));
     this.stats.lines += 1;
   }
 
@@ -95,15 +91,10 @@ export class KeyLogWriter {
   close(): KeyLogStats {
     if (this.state !== "open") throw new Error(`KeyLogWriter: close of the key log ${this.path}, which was already ${this.state}`);
     try {
-      if (this.fd !== null) {
-        fs.fsyncSync(this.fd);
-        fs.closeSync(this.fd);
-        this.fd = null;
-      }
-      fs.renameSync(this.tempPath, this.path);
+      this.file.commit();
       this.state = "closed";
     } catch (error) {
-      this.abort();
+      this.state = "aborted";
       throw error;
     }
     return this.getStats();
@@ -113,15 +104,7 @@ export class KeyLogWriter {
   abort(): void {
     if (this.state === "closed") return;
     this.state = "aborted";
-    if (this.fd !== null) {
-      try {
-        fs.closeSync(this.fd);
-      } catch {
-        // already failing
-      }
-      this.fd = null;
-    }
-    fs.rmSync(this.tempPath, { force: true });
+    this.file.abort();
   }
 
   getStats(): KeyLogStats {

@@ -16,9 +16,8 @@
  * file over the destination (rename(2) is atomic within a file system). A run that fails calls
  * abort(), which removes the temporary file: FILE is either the complete capture or untouched.
  */
-import * as fs from "node:fs";
 import { isIPv4 } from "node:net";
-import { basename, dirname, join } from "node:path";
+import { StagedFile } from "./staged-file.js";
 import type { WireTap } from "../dataplane/wire.js";
 
 /** Magic number of a classic pcap file with microsecond timestamps (draft-ietf-opsawg-pcap §4). */
@@ -217,17 +216,14 @@ export function pcapTimestamp(epochMs: number, tMs: number): { sec: number; usec
   return { sec, usec: us - sec * 1_000_000 };
 }
 
-let tempCounter = 0;
-
 /** A capture being written; see the module comment. */
 export class PcapWriter {
   readonly path: string;
-  readonly tempPath: string;
+  private readonly file: StagedFile;
   private readonly epochMs: number;
   private readonly fileBytesMax: number;
   private readonly buffer: Uint8Array;
   private readonly view: DataView;
-  private fd: number | null;
   private used = 0;
   private ipId = 0;
   private stats: PcapStats = { frames: 0, framesDropped: 0, fileBytes: PCAP_FILE_HEADER_BYTES };
@@ -249,9 +245,7 @@ export class PcapWriter {
     this.epochMs = options.epochMs;
     this.buffer = new Uint8Array(bufferBytes);
     this.view = new DataView(this.buffer.buffer);
-    tempCounter += 1;
-    this.tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${tempCounter}.tmp`);
-    this.fd = fs.openSync(this.tempPath, "wx", 0o644);
+    this.file = new StagedFile(path, 0o644);
     this.buffer.set(pcapFileHeader(), 0);
     this.used = PCAP_FILE_HEADER_BYTES;
   }
@@ -290,13 +284,8 @@ export class PcapWriter {
 
   /** Writes the buffered bytes to the temporary file. */
   flush(): void {
-    if (this.fd === null) return;
-    let off = 0;
-    while (off < this.used) {
-      const n = fs.writeSync(this.fd, this.buffer, off, this.used - off);
-      if (n <= 0) throw new Error(`PcapWriter: short write to ${this.tempPath}`);
-      off += n;
-    }
+    if (this.file.state !== "open") return;
+    this.file.write(this.buffer, 0, this.used);
     this.used = 0;
   }
 
@@ -305,13 +294,7 @@ export class PcapWriter {
     if (this.state !== "open") throw new Error(`PcapWriter: close of the capture ${this.path}, which was already ${this.state}`);
     try {
       this.flush();
-      const fd = this.fd;
-      if (fd !== null) {
-        fs.fsyncSync(fd);
-        fs.closeSync(fd);
-        this.fd = null;
-      }
-      fs.renameSync(this.tempPath, this.path);
+      this.file.commit();
       this.state = "closed";
     } catch (error) {
       this.abort();
@@ -324,15 +307,11 @@ export class PcapWriter {
   abort(): void {
     if (this.state === "closed") return;
     this.state = "aborted";
-    if (this.fd !== null) {
-      try {
-        fs.closeSync(this.fd);
-      } catch {
-        // already failing; the temporary file is removed below either way
-      }
-      this.fd = null;
-    }
-    fs.rmSync(this.tempPath, { force: true });
+    this.file.abort();
+  }
+
+  get tempPath(): string {
+    return this.file.tempPath;
   }
 
   getStats(): PcapStats {
