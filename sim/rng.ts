@@ -15,6 +15,7 @@ import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus";
 import type { RandomGenerator } from "pure-rand/types/RandomGenerator";
 import type { Rng } from "../src/dtls/api.js";
+import { fmix32 } from "../src/util/fmix32.js";
 
 /** Longest fork label accepted, in UTF-16 code units (labels are names, not data). */
 export const FORK_LABEL_MAX_CHARS = 4_096;
@@ -24,16 +25,6 @@ const TWO_POW_32 = 4_294_967_296;
 const TWO_POW_MINUS_53 = 1 / 9_007_199_254_740_992;
 
 type Key = readonly [number, number, number, number];
-
-/** MurmurHash3 finalizer: every input bit affects every output bit. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** Lane offsets and odd multipliers (lane 0 is FNV-1a 32's offset basis and prime). */
 const LANE_OFFSET = [0x811c9dc5, 0x9e3779b9, 0x7f4a7c15, 0x6a09e667] as const;

@@ -6,6 +6,7 @@
  * bits used by `% backendCount` are well mixed. No allocation: strings are read char by char.
  */
 import type { Flow } from "../topology/model.js";
+import { fmix32 } from "../util/fmix32.js";
 
 const FNV32_OFFSET_BASIS = 0x811c9dc5; // draft-eastlake-fnv §2.2, 32-bit offset basis
 const FNV32_PRIME = 0x01000193; // draft-eastlake-fnv §2.1, 32-bit FNV prime
@@ -24,16 +25,6 @@ function mixUint32(h: number, n: number): number {
   h = Math.imul(h ^ ((n >>> 8) & 0xff), FNV32_PRIME);
   h = Math.imul(h ^ ((n >>> 16) & 0xff), FNV32_PRIME);
   return Math.imul(h ^ ((n >>> 24) & 0xff), FNV32_PRIME);
-}
-
-/** MurmurHash3 fmix32 finaliser. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /** A stable unsigned 32-bit hash of the flow's 5-tuple and a seed. */
