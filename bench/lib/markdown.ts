@@ -113,10 +113,12 @@ export function renderResultsMd(report: BenchReport, ctx: RenderContext): string
   out.push(`| load average per core (start / end) | ${ctx.loadPerCore.start.toFixed(2)} / ${ctx.loadPerCore.end.toFixed(2)} |`);
   out.push("");
   out.push(
-    "Records/s are calls over tinybench's total elapsed batch time (like `openssl speed -elapsed`); latencies are single calls timed with `process.hrtime.bigint()` " +
-      "(timer cost subtracted); allocation is JS heap + ArrayBuffer growth per call over a large batch after `gc()`, " +
-      "counting only windows without a garbage collection. The machine is shared: the ratios to the references measured " +
-      "in the same run hold better than the absolute figures.",
+    "Rates (records/s, handshakes/s) are per CPU-second of the process (tinybench's measured batches over `process.cpuUsage()`, " +
+      "every thread, garbage collection included), and openssl's figure is put on the same footing (the bytes `openssl speed -elapsed` " +
+      "reports over the CPU time of its process): on a shared machine a neighbour stretches elapsed time, not CPU time. " +
+      "Exceptions, which are wall-clock: the loopback UDP tunnels, the worker threads (parallel speed-up) and the simulator (wall seconds). " +
+      "Latencies are single calls timed with `process.hrtime.bigint()` (timer cost subtracted, so they include preemption); " +
+      "allocation is the median, over GC-free windows of a large batch, of JS heap + ArrayBuffer growth per call after `gc()`.",
   );
   out.push("");
 

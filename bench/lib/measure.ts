@@ -1,8 +1,8 @@
 /**
  * Measuring one synchronous operation three ways:
  * - rate: a tinybench task runs a batch of calls per iteration (a single 1400 B seal is 1-4 µs,
- *   close to tinybench's per-iteration overhead); records/s = calls / total elapsed batch time,
- *   like openssl speed -elapsed;
+ *   close to tinybench's per-iteration overhead); records/s = calls per CPU-second of the process
+ *   over the measured iterations (see ratePerSecond);
  * - latency: single calls timed with process.hrtime.bigint(), minus the timer's own median cost,
  *   for p50/p99/p99.9;
  * - allocation: bytes of JS heap plus ArrayBuffer memory per call over a large batch, after gc(),
@@ -63,21 +63,44 @@ export function batchSizeFor(callUs: number): number {
   return Math.max(1, Math.min(BATCH_MAX, Math.round(BATCH_TARGET_US / callUs)));
 }
 
+/** CPU time (user + system, all threads) this process has used, in seconds. */
+export function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 /**
- * Calls per second over the whole tinybench run (batches x batch size / total batch time): an
- * elapsed-time rate, the same kind of figure as `openssl speed -elapsed`, so the ratio compares
- * like with like even when the machine is busy.
+ * Calls per CPU-second over tinybench's measured iterations: the batches it ran times the batch
+ * size, over the CPU time this process used meanwhile (process.cpuUsage, every thread, so garbage
+ * collection counts). CPU time rather than elapsed time because these machines are shared: a
+ * neighbour's burst stretches the elapsed time of a run but not its CPU time. openssl's figure
+ * is put on the same footing (lib/openssl.ts).
  */
 export async function ratePerSecond(name: string, op: () => void, batch: number, cfg: MeasureConfig): Promise<number> {
   const bench = new Bench({ time: cfg.timeMs, warmupTime: cfg.warmupMs, warmupIterations: 2, iterations: 5, throws: true });
-  bench.add(name, () => {
-    for (let i = 0; i < batch; i++) op();
-  });
+  let cpu0 = 0;
+  let cpu1 = 0;
+  bench.add(
+    name,
+    () => {
+      for (let i = 0; i < batch; i++) op();
+    },
+    {
+      beforeAll(mode) {
+        if (mode === "run") cpu0 = cpuSeconds();
+      },
+      afterAll(mode) {
+        if (mode === "run") cpu1 = cpuSeconds();
+      },
+    },
+  );
   await bench.run();
   const task = bench.tasks[0]!;
   const r = task.result;
   if (r.state !== "completed") throw new Error(`tinybench task ${name} ended in state ${r.state}`);
-  return (batch * 1000) / r.period;
+  const cpu = cpu1 - cpu0;
+  // Below the CPU clock's resolution fall back to tinybench's own (elapsed) figure.
+  return cpu > 0.005 ? (batch * task.runs) / cpu : (batch * 1000) / r.period;
 }
 
 /** Median cost in ns of two back-to-back hrtime.bigint() calls. */

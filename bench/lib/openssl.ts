@@ -11,8 +11,14 @@
  * it when the rate is at most 10,000 B/s; stderr has one line per size
  *     Doing AES-128-GCM for 1s on 64 size blocks: 285869 AES-128-GCM's in 1.01s
  * The parser reads the table and falls back to the "Doing" lines when the table is missing.
+ *
+ * Our rates are per CPU-second (lib/measure.ts), so openssl's is too: the bytes it reports over
+ * the CPU time its process used, read from this process's children times in /proc/self/stat.
+ * On an idle machine that equals the -elapsed figure; on a busy one it is what openssl does with
+ * the CPU it gets, as ours is.
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 
 /** The AEAD algorithm names of src/dtls mapped to openssl's -evp cipher names. */
 export const OPENSSL_CIPHER_FOR: Readonly<Record<string, string>> = Object.freeze({
@@ -73,6 +79,15 @@ export function parseSpeedProgress(stderr: string): SpeedResult | null {
   return bytesPerSecond.size > 0 ? { label, bytesPerSecond } : null;
 }
 
+/** The seconds openssl measured for one block size ("... in 1.01s"), or null. */
+export function parseSpeedElapsedSeconds(stderr: string, sizeBytes: number): number | null {
+  for (const line of stderr.split(/\r?\n/)) {
+    const m = DOING.exec(line.trim());
+    if (m !== null && Number(m[3]) === sizeBytes) return Number(m[5]);
+  }
+  return null;
+}
+
 /** Table first, progress lines as the fallback. */
 export function parseSpeedOutput(stdout: string, stderr: string): SpeedResult | null {
   return parseSpeedTable(stdout) ?? parseSpeedProgress(stderr);
@@ -85,12 +100,46 @@ export function opensslVersion(): string | null {
   return r.stdout.trim();
 }
 
-export type SpeedOutcome = { ok: true; bytesPerSecond: number } | { ok: false; reason: string };
+export type SpeedOutcome =
+  | { ok: true; bytesPerSecond: number; elapsedBytesPerSecond: number; cpuSeconds: number | null }
+  | { ok: false; reason: string };
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux for all common builds). */
+export const USER_HZ = 100;
+
+/**
+ * CPU seconds used by this process's waited-for children so far (cutime + cstime of
+ * /proc/self/stat, proc(5)), or null where /proc is not available.
+ */
+export function childrenCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    // Fields after the parenthesised command name (which may contain spaces): state is field 3.
+    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const cutime = Number(rest[16 - 3]);
+    const cstime = Number(rest[17 - 3]);
+    return Number.isFinite(cutime) && Number.isFinite(cstime) ? (cutime + cstime) / USER_HZ : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * openssl's bytes per CPU-second from its elapsed figure: the bytes it processed (elapsed rate x
+ * elapsed seconds) over the CPU time the child used (which includes its start-up, a few ms, so
+ * this slightly understates openssl). With CPU time unknown, the elapsed figure.
+ */
+export function perCpuSecond(elapsedBytesPerSecond: number, elapsedSeconds: number, cpuSeconds: number | null): number {
+  if (cpuSeconds === null || !(cpuSeconds > 0) || !(elapsedSeconds > 0)) return elapsedBytesPerSecond;
+  return (elapsedBytesPerSecond * elapsedSeconds) / cpuSeconds;
+}
 
 /** Runs openssl speed for one cipher and size; the reason says why there is no figure. */
 export function runOpensslSpeed(cipher: string, sizeBytes: number, seconds: number): SpeedOutcome {
   const args = ["speed", "-elapsed", "-seconds", String(seconds), "-bytes", String(sizeBytes), "-aead", "-evp", cipher];
+  const cpu0 = childrenCpuSeconds();
   const r = spawnSync("openssl", args, { encoding: "utf8", timeout: seconds * 1000 + OPENSSL_TIMEOUT_SLACK_MS });
+  const cpu1 = childrenCpuSeconds();
   if (r.error !== undefined) return { ok: false, reason: `openssl could not be run (${r.error.message})` };
   if (r.status !== 0) {
     const first = (r.stderr ?? "").split("\n").find((l) => l.trim() !== "") ?? "";
@@ -101,5 +150,7 @@ export function runOpensslSpeed(cipher: string, sizeBytes: number, seconds: numb
   if (value === undefined || !(value > 0)) {
     return { ok: false, reason: `openssl speed ${cipher} printed no figure for ${sizeBytes} B` };
   }
-  return { ok: true, bytesPerSecond: value };
+  const elapsed = parseSpeedElapsedSeconds(r.stderr, sizeBytes) ?? seconds;
+  const cpu = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
+  return { ok: true, bytesPerSecond: perCpuSecond(value, elapsed, cpu), elapsedBytesPerSecond: value, cpuSeconds: cpu };
 }

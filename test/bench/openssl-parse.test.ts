@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseSpeedOutput, parseSpeedProgress, parseSpeedTable } from "../../bench/lib/openssl.js";
+import { childrenCpuSeconds, parseSpeedElapsedSeconds, parseSpeedOutput, parseSpeedProgress, parseSpeedTable, perCpuSecond } from "../../bench/lib/openssl.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const read = (name: string): string => readFileSync(join(FIXTURES, name), "utf8");
@@ -65,5 +65,25 @@ describe("openssl speed output parser", () => {
   it("tolerates CRLF line ends", () => {
     const crlf = read("speed-aes-128-gcm-64.stdout.txt").replace(/\n/g, "\r\n");
     expect(parseSpeedTable(crlf)?.bytesPerSecond.get(64)).toBe(18_114_470);
+  });
+
+  it("reads the seconds openssl measured for a block size, and puts its rate per CPU-second", () => {
+    expect(parseSpeedElapsedSeconds(read("speed-aes-128-gcm-64.stderr.txt"), 64)).toBe(1.01);
+    expect(parseSpeedElapsedSeconds(read("speed-aes-128-ccm-default.stderr.txt"), 8192)).toBe(1.0);
+    expect(parseSpeedElapsedSeconds(read("speed-aes-128-gcm-64.stderr.txt"), 1400)).toBeNull();
+    // 100 MB/s for 1.0 s of elapsed time while using 0.5 s of CPU: 200 MB per CPU-second
+    expect(perCpuSecond(100e6, 1.0, 0.5)).toBe(200e6);
+    // CPU time unknown or zero: the elapsed figure unchanged
+    expect(perCpuSecond(100e6, 1.0, null)).toBe(100e6);
+    expect(perCpuSecond(100e6, 1.0, 0)).toBe(100e6);
+  });
+
+  it("children's CPU time is readable here (Linux /proc) and does not go backwards", () => {
+    const a = childrenCpuSeconds();
+    const b = childrenCpuSeconds();
+    if (process.platform === "linux") {
+      expect(a).not.toBeNull();
+      expect(b!).toBeGreaterThanOrEqual(a!);
+    }
   });
 });
