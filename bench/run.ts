@@ -22,7 +22,7 @@ import { runTunnelSuite } from "./suites/tunnel.js";
 import { runHandshakeSuite } from "./suites/handshake.js";
 import { runWorkersSuite } from "./suites/workers.js";
 import { runUdpSuite } from "./suites/udp.js";
-import { startSimSuite } from "./suites/sim.js";
+import { runSimSuite } from "./suites/sim.js";
 
 /** Sizes of issue 5 §2; --quick keeps only 1400 B, the size the targets are about. */
 export const FULL_SIZES = [64, 256, 1400, 8192];
@@ -74,24 +74,15 @@ async function main(): Promise<void> {
     log(`${name} suite failed: ${msg}`);
     ctx.notes.push(`The ${name} benchmark failed in this run: ${e instanceof Error ? e.message : String(e)}`);
   };
-  // The simulator runs in a child process on one core while the single-threaded suites use the
-  // other; the two-thread suite waits for it so it has both cores.
-  let sim: Promise<void> | null = null;
-  try {
-    sim = startSimSuite(ctx)?.catch((e: unknown) => failed("simulator", e)) ?? null;
-  } catch (e) {
-    failed("simulator", e);
-  }
+  // One benchmark at a time: the simulator's child (gigabytes of heap at full scale) would disturb
+  // the record figures through memory bandwidth and its collector's threads if it ran beside them.
   const suites: [string, (c: BenchContext) => Promise<void>][] = [
     ["record", runRecordSuite],
     ["tunnel", runTunnelSuite],
     ["udp", runUdpSuite],
     ["handshake", runHandshakeSuite],
-    ["simulator", async () => {
-      if (sim !== null) log("waiting for the simulator child");
-      await sim;
-    }],
     ["workers", runWorkersSuite],
+    ["simulator", runSimSuite],
   ];
   for (const [name, run] of suites) {
     try {

@@ -113,16 +113,16 @@ async function runScale(ctx: BenchContext, scale: SimScale, label: string, timeo
 }
 
 /**
- * Starts the simulator children and returns the promise of their rows: the runner lets them run on
- * one core while the single-threaded benchmarks use the other, and awaits them before the
- * two-thread one. A full run does 1/10 scale first (a complete figure even when the full scale
- * cannot finish), then the full scale; --quick does 1/100 only.
+ * Runs the simulator children, one after the other, and adds their rows. A full run does 1/10
+ * scale first (a complete figure even when the full scale cannot finish), then the full scale;
+ * --quick does 1/100 only.
  */
-export function startSimSuite(ctx: BenchContext): Promise<void> | null {
-  if (!ctx.selected("simulator/")) return null;
-  ctx.notes.push("The simulator ran in child processes on one core while the single-threaded benchmarks ran on the other.");
-  if (ctx.settings.quick) return runScale(ctx, QUICK_SCALE, "at 1/100 scale (--quick)", SIM_CHILD_TIMEOUT_MS_QUICK);
-  return runScale(ctx, TENTH_SCALE, "at 1/10 scale", SIM_CHILD_TIMEOUT_MS_FULL).then(() =>
-    runScale(ctx, FULL_SCALE, "at full scale", SIM_CHILD_TIMEOUT_MS_FULL),
-  );
+export async function runSimSuite(ctx: BenchContext): Promise<void> {
+  if (!ctx.selected("simulator/")) return;
+  if (ctx.settings.quick) {
+    await runScale(ctx, QUICK_SCALE, "at 1/100 scale (--quick)", SIM_CHILD_TIMEOUT_MS_QUICK);
+    return;
+  }
+  await runScale(ctx, TENTH_SCALE, "at 1/10 scale", SIM_CHILD_TIMEOUT_MS_FULL);
+  await runScale(ctx, FULL_SCALE, "at full scale", SIM_CHILD_TIMEOUT_MS_FULL);
 }
