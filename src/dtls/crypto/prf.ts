@@ -5,9 +5,11 @@
  *   P_hash(secret, seed) = HMAC(secret, A(1) + seed) + HMAC(secret, A(2) + seed) + ...
  *   A(0) = seed, A(i) = HMAC(secret, A(i-1))
  *
- * Handshake-time only (a few calls per session), so clarity over speed; no key bytes are logged.
+ * A handshake makes four PRF calls per side (master secret, key block, two verify_data), each of
+ * 2-6 HMACs, so the key is prepared once per call (hmac.ts) and every A(i) and output block is
+ * written into reused buffers. No key bytes are logged.
  */
-import { createHmac } from "node:crypto";
+import { hmacKey } from "./hmac.js";
 
 export type PrfHash = "sha256" | "sha384";
 
@@ -41,14 +43,24 @@ export function prf(
 
   const out = new Uint8Array(length);
   const hashBytes = HASH_BYTES[hash];
-  let a: Uint8Array = labelAndSeed; // A(0)
+  if (length === 0) return out;
+  const mac = hmacKey(hash, secret);
+  const a = new Uint8Array(hashBytes);
+  mac.macInto(a, 0, labelAndSeed); // A(1) = HMAC(secret, A(0)), A(0) = label + seed
   let written = 0;
-  while (written < length) {
-    a = createHmac(hash, secret).update(a).digest(); // A(i)
-    const block = createHmac(hash, secret).update(a).update(labelAndSeed).digest();
-    const take = Math.min(hashBytes, length - written);
-    out.set(block.subarray(0, take), written);
-    written += take;
+  for (;;) {
+    if (length - written >= hashBytes) {
+      mac.macInto(out, written, a, labelAndSeed); // whole block straight into the output
+      written += hashBytes;
+    } else {
+      const block = mac.mac(a, labelAndSeed);
+      out.set(block.subarray(0, length - written), written);
+      block.fill(0);
+      written = length;
+    }
+    if (written === length) break;
+    mac.macInto(a, 0, a); // A(i+1) = HMAC(secret, A(i))
   }
+  a.fill(0);
   return out;
 }

@@ -3,8 +3,8 @@
  * Client-Parameters). The server keeps only the secret (and the previous one, so cookies issued
  * just before a rotation stay valid); a ClientHello without a valid cookie creates no state.
  */
-import { createHmac } from "node:crypto";
 import type { Clock, Rng } from "../api.js";
+import { hmacKey, type HmacKey } from "../crypto/hmac.js";
 import { timingSafeEqualBytes } from "../crypto/keys.js";
 import type { ClientHello } from "./messages.js";
 
@@ -13,8 +13,9 @@ export const COOKIE_SECRET_BYTES = 32;
 export const COOKIE_BYTES = 32;
 
 export class CookieJar {
-  private current: Uint8Array;
-  private previous: Uint8Array | null = null;
+  /** The secrets as HMAC keys, prepared once per rotation (each cookie is then one HMAC). */
+  private current: HmacKey;
+  private previous: HmacKey | null = null;
   private rotatedAtMs: number;
 
   constructor(
@@ -29,10 +30,12 @@ export class CookieJar {
     this.rotatedAtMs = clock.nowMs();
   }
 
-  private freshSecret(): Uint8Array {
+  private freshSecret(): HmacKey {
     const s = new Uint8Array(COOKIE_SECRET_BYTES);
     this.rng(s);
-    return s;
+    const key = hmacKey("sha256", s);
+    s.fill(0);
+    return key;
   }
 
   /** Rotates lazily on use, so no timer is needed; after two periods idle both old secrets go. */
@@ -57,16 +60,32 @@ export class CookieJar {
   }
 }
 
-function compute(secret: Uint8Array, peer: string, ch: ClientHello): Uint8Array {
-  const h = createHmac("sha256", secret);
+/**
+ * HMAC-SHA256 over the peer and the ClientHello fields that stay the same when the client resends
+ * it with the cookie. Variable parts are length-prefixed so different field splits cannot collide:
+ * u16 len || peer || u16 version || random || u16 len || session_id || u16 count || suites (u16
+ * each) || compression methods (u8 each).
+ */
+function compute(key: HmacKey, peer: string, ch: ClientHello): Uint8Array {
   const peerBytes = Buffer.from(peer, "utf8");
-  const u16 = (v: number) => Uint8Array.of((v >>> 8) & 0xff, v & 0xff);
-  // Length-prefix the variable parts so different field splits cannot collide.
-  h.update(u16(peerBytes.length)).update(peerBytes);
-  h.update(u16(ch.clientVersion)).update(ch.random);
-  h.update(u16(ch.sessionId.length)).update(ch.sessionId);
-  h.update(u16(ch.cipherSuites.length));
-  for (const s of ch.cipherSuites) h.update(u16(s));
-  h.update(Uint8Array.from(ch.compressionMethods));
-  return new Uint8Array(h.digest());
+  const n = 2 + peerBytes.length + 2 + ch.random.length + 2 + ch.sessionId.length + 2 + 2 * ch.cipherSuites.length + ch.compressionMethods.length;
+  const input = new Uint8Array(n);
+  let off = 0;
+  const u16 = (v: number): void => {
+    input[off++] = (v >>> 8) & 0xff;
+    input[off++] = v & 0xff;
+  };
+  u16(peerBytes.length);
+  input.set(peerBytes, off);
+  off += peerBytes.length;
+  u16(ch.clientVersion);
+  input.set(ch.random, off);
+  off += ch.random.length;
+  u16(ch.sessionId.length);
+  input.set(ch.sessionId, off);
+  off += ch.sessionId.length;
+  u16(ch.cipherSuites.length);
+  for (const s of ch.cipherSuites) u16(s);
+  for (const c of ch.compressionMethods) input[off++] = c & 0xff;
+  return key.mac(input);
 }

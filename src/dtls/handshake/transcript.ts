@@ -2,12 +2,22 @@
  * The handshake transcript (RFC 5246 §7.4.9, RFC 6347 §4.2.6): every handshake message of this
  * handshake, each as if sent unfragmented with its 12-byte DTLS header, in order. HelloRequest,
  * HelloVerifyRequest and the ClientHello that drew it are left out (RFC 6347 §4.2.6).
+ *
+ * The hash is asked for up to three times per side (extended master secret, then each Finished),
+ * each time over a longer prefix: a running hash per algorithm takes each message once, and each
+ * answer is a digest of a copy of it. Messages are kept until the first hash because the suite,
+ * and so the hash, is only known after the ServerHello.
  */
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
+import { Sha256 } from "../crypto/sha256.js";
 import { encodeFullMessage } from "./header.js";
 
 export class Transcript {
   private readonly parts: Uint8Array[] = [];
+  private sha256: Sha256 | null = null;
+  private sha256Fed = 0;
+  private sha384: Hash | null = null;
+  private sha384Fed = 0;
 
   add(msgType: number, messageSeq: number, body: Uint8Array): void {
     this.parts.push(encodeFullMessage(msgType, messageSeq, body));
@@ -15,6 +25,10 @@ export class Transcript {
 
   clear(): void {
     this.parts.length = 0;
+    this.sha256 = null;
+    this.sha256Fed = 0;
+    this.sha384 = null;
+    this.sha384Fed = 0;
   }
 
   get messageCount(): number {
@@ -23,8 +37,14 @@ export class Transcript {
 
   /** Hash of everything added so far. The hash is the suite's PRF hash (RFC 5246 §7.4.9). */
   hash(alg: "sha256" | "sha384"): Uint8Array {
-    const h = createHash(alg);
-    for (const p of this.parts) h.update(p);
-    return new Uint8Array(h.digest());
+    if (alg === "sha256") {
+      const h = (this.sha256 ??= new Sha256());
+      while (this.sha256Fed < this.parts.length) h.update(this.parts[this.sha256Fed++]!);
+      return new Sha256().copyFrom(h).digest();
+    }
+    if (alg !== "sha384") throw new Error(`Transcript.hash: "alg" expected "sha256" or "sha384", got ${JSON.stringify(alg)}`);
+    const h = (this.sha384 ??= createHash("sha384"));
+    while (this.sha384Fed < this.parts.length) h.update(this.parts[this.sha384Fed++]!);
+    return new Uint8Array(h.copy().digest());
   }
 }

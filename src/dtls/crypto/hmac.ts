@@ -1,0 +1,95 @@
+/**
+ * HMAC (RFC 2104) keyed once, applied many times: what the TLS PRF (RFC 5246 §5), the cookie
+ * (RFC 6347 §4.2.1) and their callers need.
+ *
+ * HMAC(K, m) = H((K0 ^ opad) || H((K0 ^ ipad) || m)), K0 = K padded to the block size, or H(K) if
+ * K is longer than a block (RFC 2104 §2). For SHA-256 the states after the (K0 ^ ipad) and
+ * (K0 ^ opad) blocks are computed once per key and copied for each message, so one HMAC of a short
+ * message costs three compressions and no allocation (sha256.ts says why not node:crypto).
+ * SHA-384 goes through node:crypto's createHmac with a KeyObject made once per key.
+ */
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
+import { SHA256_BLOCK_BYTES, SHA256_DIGEST_BYTES, Sha256 } from "./sha256.js";
+
+export type HmacHash = "sha256" | "sha384";
+
+export const HMAC_OUTPUT_BYTES: Readonly<Record<HmacHash, number>> = { sha256: 32, sha384: 48 };
+
+/** A key ready for many HMACs. The key bytes are copied into hash states, never kept as given. */
+export interface HmacKey {
+  readonly hash: HmacHash;
+  readonly outputBytes: number;
+  /** HMAC(key, a || b) written at out[offset..offset+outputBytes). `out` may overlap `a` or `b`. */
+  macInto(out: Uint8Array, offset: number, a: Uint8Array, b?: Uint8Array): void;
+  /** HMAC(key, a || b) as a new array. */
+  mac(a: Uint8Array, b?: Uint8Array): Uint8Array;
+}
+
+const IPAD = 0x36; // RFC 2104 §2
+const OPAD = 0x5c; // RFC 2104 §2
+
+/** Scratch shared by every HmacSha256: macInto() runs to completion and never re-enters. */
+const work = new Sha256();
+const innerDigest = new Uint8Array(SHA256_DIGEST_BYTES);
+
+class HmacSha256 implements HmacKey {
+  readonly hash = "sha256" as const;
+  readonly outputBytes = SHA256_DIGEST_BYTES;
+  private readonly inner = new Sha256();
+  private readonly outer = new Sha256();
+
+  constructor(key: Uint8Array) {
+    const k0 = new Uint8Array(SHA256_BLOCK_BYTES);
+    if (key.length > SHA256_BLOCK_BYTES) new Sha256().update(key).digestInto(k0, 0);
+    else k0.set(key);
+    for (let i = 0; i < SHA256_BLOCK_BYTES; i++) k0[i]! ^= IPAD;
+    this.inner.update(k0);
+    for (let i = 0; i < SHA256_BLOCK_BYTES; i++) k0[i]! ^= IPAD ^ OPAD;
+    this.outer.update(k0);
+    k0.fill(0);
+  }
+
+  macInto(out: Uint8Array, offset: number, a: Uint8Array, b?: Uint8Array): void {
+    work.copyFrom(this.inner).update(a);
+    if (b !== undefined) work.update(b);
+    work.digestInto(innerDigest, 0);
+    work.copyFrom(this.outer).update(innerDigest).digestInto(out, offset);
+  }
+
+  mac(a: Uint8Array, b?: Uint8Array): Uint8Array {
+    const out = new Uint8Array(SHA256_DIGEST_BYTES);
+    this.macInto(out, 0, a, b);
+    return out;
+  }
+}
+
+class HmacNode implements HmacKey {
+  readonly outputBytes: number;
+  private readonly key: KeyObject;
+
+  constructor(
+    readonly hash: HmacHash,
+    key: Uint8Array,
+  ) {
+    this.outputBytes = HMAC_OUTPUT_BYTES[hash];
+    this.key = createSecretKey(key);
+  }
+
+  macInto(out: Uint8Array, offset: number, a: Uint8Array, b?: Uint8Array): void {
+    out.set(this.mac(a, b), offset);
+  }
+
+  mac(a: Uint8Array, b?: Uint8Array): Uint8Array {
+    const h = createHmac(this.hash, this.key).update(a);
+    if (b !== undefined) h.update(b);
+    const d = h.digest();
+    return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  }
+}
+
+export function hmacKey(hash: HmacHash, key: Uint8Array): HmacKey {
+  if (!(key instanceof Uint8Array)) throw new Error(`hmacKey: "key" expected a Uint8Array, got ${typeof key}`);
+  if (hash === "sha256") return new HmacSha256(key);
+  if (hash === "sha384") return new HmacNode(hash, key);
+  throw new Error(`hmacKey: "hash" expected "sha256" or "sha384", got ${JSON.stringify(hash)}`);
+}
