@@ -13,7 +13,7 @@ export const TARGET = Object.freeze({
   sealNodeAes128: "seal 1400 B, node:crypto AES-128-GCM, ratio to openssl -aead",
   sealNodeAes256: "seal 1400 B, node:crypto AES-256-GCM, ratio to openssl -aead",
   sealOpenP99: "seal+open 1400 B p99 (µs), default backend node:crypto, slowest suite",
-  zeroAlloc: "bytes allocated per record, backends writing into the caller's buffer (sodium, noble ChaCha20)",
+  zeroAlloc: "bytes allocated per record, backends writing into the caller's buffer (sodium, js)",
   tunnelVsWerift: "in-memory tunnel 1400 B records/s, our fastest suite and backend, ratio to werift-dtls",
   tunnelVsWeriftSame: "in-memory tunnel 1400 B records/s, AES-128-GCM on node:crypto like werift-dtls, ratio to werift-dtls",
   hsPsk: "PSK handshakes/s",
@@ -28,10 +28,6 @@ export const TARGET = Object.freeze({
 /** The suites whose record layer is AES-GCM, per key size, as named in src/dtls/suites/registry.ts. */
 const AES128_GCM_SUITE = "TLS_PSK_WITH_AES_128_GCM_SHA256";
 const AES256_GCM_SUITE = "TLS_PSK_WITH_AES_256_GCM_SHA384";
-const CHACHA_SUITES: ReadonlySet<string> = new Set([
-  "TLS_PSK_WITH_CHACHA20_POLY1305_SHA256",
-  "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256",
-]);
 export const WERIFT_BACKEND = "werift-dtls";
 /**
  * The simulator's whole-run row: perSecond = 1 / wall seconds of the run, allocBytesPerOp = the
@@ -76,7 +72,7 @@ function handshakeRate(rows: Row[], suiteTest: (s: string | null) => boolean, ba
   return max(values(rows, (r) => r.perSecond, (r) => r.benchmark === "handshake" && suiteTest(r.suite) && backendTest(r.backend)));
 }
 
-const isOurs = (b: string | null): boolean => b === "node" || b === "noble" || b === "sodium";
+const isOurs = (b: string | null): boolean => b === "node" || b === "noble" || b === "sodium" || b === "js";
 
 export function computeTargets(rows: Row[]): Target[] {
   const t: Target[] = [];
@@ -89,7 +85,7 @@ export function computeTargets(rows: Row[]): Target[] {
   }
   t.push(below(TARGET.sealOpenP99, 15, max(values(rows, (r) => r.p99Us, (r) => recordRow(r, "seal+open") && r.backend === "node")), " µs"));
   const zeroAllocRows = (r: Row): boolean =>
-    r.benchmark === "record" && (r.backend === "sodium" || (r.backend === "noble" && r.suite !== null && CHACHA_SUITES.has(r.suite)));
+    r.benchmark === "record" && (r.backend === "sodium" || r.backend === "js");
   t.push(below(TARGET.zeroAlloc, ZERO_ALLOC_EPSILON_BYTES, max(values(rows, (r) => r.allocBytesPerOp, zeroAllocRows)), " B"));
 
   const tunnel = (test: (r: Row) => boolean): number | null =>

@@ -32,7 +32,7 @@ interface CommonFlags {
   verbose?: boolean;
 }
 
-const BACKENDS: readonly AeadBackendName[] = ["node", "noble", "sodium"];
+const BACKENDS: readonly AeadBackendName[] = ["node", "noble", "sodium", "js"];
 
 /** Validates the flags shared by serve and connect; user mistakes become CliError (exit 2). */
 function commonOptions(flags: CommonFlags) {

@@ -35,7 +35,7 @@ export type CipherSuiteName =
 
 export type NamedGroup = "x25519" | "secp256r1";
 
-export type AeadBackendName = "node" | "noble" | "sodium";
+export type AeadBackendName = "node" | "noble" | "sodium" | "js";
 
 export interface PskClientConfig {
   identity: string;

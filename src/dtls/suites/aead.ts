@@ -1,8 +1,9 @@
 /**
- * The AEAD seam between the record layer and the crypto libraries. One interface, three backends:
+ * The AEAD seam between the record layer and the crypto libraries. One interface, four backends:
  *   node   - node:crypto (OpenSSL inside Node); the default, supports all four algorithms.
  *   noble  - @noble/ciphers, pure TypeScript; AES-GCM and ChaCha20-Poly1305 (noble 2 has no CCM).
  *   sodium - sodium-native (libsodium), optional dependency loaded lazily; ChaCha20-Poly1305 only.
+ *   js     - our own TypeScript ChaCha20-Poly1305 (js.ts), allocation-free per record; ChaCha20 only.
  *
  * Contract shared by every backend (checked by test/dtls/suites/cross-backend.test.ts):
  * - seal/open write into the caller's `out` at `outOffset` and return the bytes written;
@@ -16,6 +17,7 @@ import type { AeadBackendName } from "../api.js";
 import type { AeadAlgorithm } from "./registry.js";
 import { nodeBackend } from "./node.js";
 import { nobleBackend } from "./noble.js";
+import { jsBackend } from "./js.js";
 import { loadSodiumBackend } from "./sodium.js";
 
 export { AEAD_NONCE_BYTES } from "./checks.js";
@@ -72,19 +74,21 @@ export function getBackend(name: AeadBackendName): AeadBackend {
       return nodeBackend;
     case "noble":
       return nobleBackend;
+    case "js":
+      return jsBackend;
     case "sodium": {
       const s = sodium();
       if (s instanceof Error) throw s;
       return s;
     }
     default:
-      throw new Error(`AEAD backend ${JSON.stringify(name)} is unknown; expected "node", "noble" or "sodium"`);
+      throw new Error(`AEAD backend ${JSON.stringify(name)} is unknown; expected "node", "noble", "js" or "sodium"`);
   }
 }
 
 /** Backends that load on this machine, default first. */
 export function availableBackends(): AeadBackendName[] {
-  const names: AeadBackendName[] = ["node", "noble"];
+  const names: AeadBackendName[] = ["node", "noble", "js"];
   if (!(sodium() instanceof Error)) names.push("sodium");
   return names;
 }
