@@ -10,7 +10,17 @@
 export interface Transport {
   /** Send one datagram. The endpoint never retains `datagram` after the call returns. */
   send(datagram: Uint8Array): void;
-  /** Register the receiver; called once by the endpoint. */
+  /**
+   * True when send() copies or fully consumes `datagram` before it returns (the memory link, UDP).
+   * The endpoint then seals single records into one reused buffer, so the bytes of `datagram` are
+   * overwritten by a later record. Leave it unset when the transport keeps `datagram` after send()
+   * (e.g. in flight on a simulated wire): such a transport gets a new buffer for every record.
+   */
+  readonly sendCopies?: boolean;
+  /**
+   * Register the receiver; called once by the endpoint. The endpoint does not retain `datagram`
+   * after the handler returns and never writes to it, so a transport may reuse the buffer then.
+   */
   onReceive(handler: (datagram: Uint8Array) => void): void;
   close(): void;
 }
@@ -149,6 +159,10 @@ export interface EndpointEvents {
   connected: (info: { suite: CipherSuiteName; epoch: number; identity: string }) => void;
   /** A rekey (renegotiation) finished; application data now uses `epoch` (added by the handshake helper). */
   rekeyed: (info: { suite: CipherSuiteName; epoch: number }) => void;
+  /**
+   * One application record's plaintext. `payload` is a view of a buffer the endpoint reuses for the
+   * next record: it is valid only until the listener returns; copy (slice()) what you keep.
+   */
   data: (payload: Uint8Array) => void;
   alert: (info: { level: "warning" | "fatal"; description: number; sent: boolean }) => void;
   closed: (info: { reason: "close-notify" | "local" }) => void;

@@ -13,7 +13,13 @@
  *      machine (switches the read epoch), alert -> close/fail, application data -> "data" event
  *      (only in an epoch whose handshake finished; plaintext application data is refused)
  * Send pipeline: send() seals one application record under the current write epoch; flights are
- * packed several records per datagram up to mtuBytes. Nothing throws out of handleDatagram: a
+ * packed several records per datagram up to mtuBytes.
+ * Zero-copy record path (record/scratch.ts): when the transport copies on send
+ * (Transport.sendCopies), single records (application data, alerts) are sealed into one shared
+ * scratch buffer instead of a new buffer each; an application record is opened into a shared
+ * plaintext scratch and "data" listeners get a view of it, valid only while they run. Flights
+ * still get a buffer per record (they are kept for retransmission). The received datagram is
+ * never written to (a wire may deliver the same bytes twice). Nothing throws out of handleDatagram: a
  * protocol failure becomes a fatal alert + "failed", anything else is counted and reported as
  * "internal-error".
  *
@@ -59,6 +65,7 @@ import type { HandshakeMachine, PreviousHandshake } from "./handshake/machine.js
 import { ServerHandshake } from "./handshake/server.js";
 import { EARLY_RECORDS_MAX, PREVIOUS_EPOCH_RETAIN_MS, appRecordsPerKeyMax } from "./limits.js";
 import { emptyRecordHeader, readRecordHeader, type RecordHeader } from "./record/header.js";
+import { OPEN_SCRATCH, SEAL_SCRATCH } from "./record/scratch.js";
 
 const REJECT_REASONS: readonly RejectReason[] = [
   "short-record",
@@ -118,6 +125,8 @@ export class DtlsEndpoint {
   private peerRefusedRekey = false;
   private retireTimers: TimerHandle[] = [];
   private readonly hdr: RecordHeader = emptyRecordHeader();
+  /** The transport copies on send: single records may be sealed into SEAL_SCRATCH. */
+  private readonly sealIntoScratch: boolean;
 
   constructor(options: EndpointOptions, internal: EndpointInternalOptions = {}) {
     this.cookieVerified = internal.cookieVerified ?? false;
@@ -133,6 +142,7 @@ export class DtlsEndpoint {
     for (const r of REJECT_REASONS) rejected[r] = 0;
     this.stats = { recordsSent: 0, recordsReceived: 0, bytesSent: 0, bytesReceived: 0, handshakes: 0, retransmissions: 0, rekeys: 0, rejected };
     this.epochs = new EpochTable(internal.initialWriteSeq ?? 0);
+    this.sealIntoScratch = options.transport.sendCopies === true;
     options.transport.onReceive((d) => this.handleDatagram(d));
   }
 
@@ -255,7 +265,12 @@ export class DtlsEndpoint {
     if (this.stateValue === "closed" || this.stateValue === "failed") return;
     if (this.stateValue === "idle" && this.role === "server") this.start();
     this.stats.bytesReceived += d.length;
-    this.guard(() => this.processDatagram(d));
+    // guard() inlined: no closure per datagram on the hot path.
+    try {
+      this.processDatagram(d);
+    } catch (e) {
+      this.onThrown(e);
+    }
   }
 
   /** The boundary: protocol failures end the session with an alert; bugs are counted and reported. */
@@ -263,15 +278,19 @@ export class DtlsEndpoint {
     try {
       fn();
     } catch (e) {
-      if (e instanceof DtlsFatal) {
-        this.fail(e.reason, e.message, e.alert);
-      } else if (e instanceof DecodeError) {
-        this.stats.rejected["bad-handshake"]++;
-        this.fail("decode-error", e.message, AlertDescription.DecodeError);
-      } else {
-        this.stats.rejected["bad-handshake"]++;
-        this.fail("internal-error", e instanceof Error ? e.message : String(e), AlertDescription.InternalError);
-      }
+      this.onThrown(e);
+    }
+  }
+
+  private onThrown(e: unknown): void {
+    if (e instanceof DtlsFatal) {
+      this.fail(e.reason, e.message, e.alert);
+    } else if (e instanceof DecodeError) {
+      this.stats.rejected["bad-handshake"]++;
+      this.fail("decode-error", e.message, AlertDescription.DecodeError);
+    } else {
+      this.stats.rejected["bad-handshake"]++;
+      this.fail("internal-error", e instanceof Error ? e.message : String(e), AlertDescription.InternalError);
     }
   }
 
@@ -322,7 +341,14 @@ export class DtlsEndpoint {
         // can neither take a place in the bounded buffer nor shadow the genuine record with the
         // same sequence number. The replay window is still marked only when the record is
         // processed after the ChangeCipherSpec.
-        if (pendingCipher.open(h, d, off, new Uint8Array(h.length), 0) < 0) return this.onAuthFailed(h.epoch);
+        const scratch = OPEN_SCRATCH.acquire();
+        let opened: number;
+        try {
+          opened = pendingCipher.open(h, d, off, scratch ?? new Uint8Array(h.length), 0);
+        } finally {
+          if (scratch !== null) OPEN_SCRATCH.release();
+        }
+        if (opened < 0) return this.onAuthFailed(h.epoch);
         const r = this.epochs.bufferEarly(h.seq, d.subarray(off, end));
         if (r === "duplicate") this.stats.rejected.replayed++;
         else if (r === "full") this.stats.rejected["over-limit"]++;
@@ -340,23 +366,30 @@ export class DtlsEndpoint {
       this.stats.rejected[verdict === "duplicate" ? "replayed" : "too-old"]++;
       return;
     }
-    let plaintext: Uint8Array;
     if (rs.cipher === null) {
-      plaintext = d.subarray(off + RECORD_HEADER_BYTES, end);
+      const plaintext = d.subarray(off + RECORD_HEADER_BYTES, end);
       if (plaintext.length > RECORD_PLAINTEXT_BYTES_MAX) {
         this.stats.rejected["bad-length"]++;
         return;
       }
-    } else {
-      const out = new Uint8Array(h.length);
+      if (h.type === ContentType.Handshake || h.type === ContentType.ChangeCipherSpec) this.epochs.plaintextDuplicates.add(h.seq, d.subarray(off, end));
+      this.stats.recordsReceived++;
+      this.dispatch(h.type, h.epoch, rs, plaintext);
+      return;
+    }
+    // Application data is opened into the shared scratch (its listeners get a view valid while
+    // they run); other records, rare and possibly kept by the handshake, into their own buffer.
+    const scratch = h.type === ContentType.ApplicationData ? OPEN_SCRATCH.acquire() : null;
+    try {
+      const out = scratch ?? new Uint8Array(h.length);
       const n = rs.cipher.open(h, d, off, out, 0);
       if (n < 0) return this.onAuthFailed(h.epoch);
-      plaintext = out.subarray(0, n);
+      rs.replay.mark(h.seq); // only after authentication (RFC 6347 §4.1.2.6)
+      this.stats.recordsReceived++;
+      this.dispatch(h.type, h.epoch, rs, scratch !== null ? OPEN_SCRATCH.view(n) : out.subarray(0, n));
+    } finally {
+      if (scratch !== null) OPEN_SCRATCH.release();
     }
-    if (rs.cipher !== null) rs.replay.mark(h.seq);
-    else if (h.type === ContentType.Handshake || h.type === ContentType.ChangeCipherSpec) this.epochs.plaintextDuplicates.add(h.seq, d.subarray(off, end));
-    this.stats.recordsReceived++;
-    this.dispatch(h.type, h.epoch, rs, plaintext);
   }
 
   /**
@@ -404,9 +437,15 @@ export class DtlsEndpoint {
           this.earlyAppData.push({ epoch, data: payload.slice() });
           return;
         }
-        this.emit("data", payload);
+        this.emitData(payload);
         return;
     }
+  }
+
+  /** emit("data") without the rest-argument array: this runs once per application record. */
+  private emitData(payload: Uint8Array): void {
+    const fns = this.listeners.data;
+    for (let i = 0; i < fns.length; i++) fns[i]!(payload);
   }
 
   private onHandshakeRecord(epoch: number, payload: Uint8Array): void {
@@ -540,20 +579,42 @@ export class DtlsEndpoint {
 
   // ---- record layer (send) ----
 
-  private sealRecord(epoch: number, type: ContentType, payload: Uint8Array): Uint8Array {
+  /** The hard stop: never more records under one key, whatever they carry. Counts the record. */
+  private countSealed(epoch: number, type: ContentType): void {
     const ws = this.epochs.write.get(epoch);
     if (ws !== undefined && ws.cipher !== null && ws.nextSeq >= (type === ContentType.ApplicationData ? this.appRecordsMax : this.limits.recordsPerKeyMax)) {
-      // The hard stop: never more records under one key, whatever they carry.
       throw new DtlsFatal("internal-error", AlertDescription.InternalError, `records-per-key limit ${this.limits.recordsPerKeyMax} reached for epoch ${epoch}`);
     }
     this.stats.recordsSent++;
+  }
+
+  /** A record in a buffer of its own (flights keep their records until packed). */
+  private sealRecord(epoch: number, type: ContentType, payload: Uint8Array): Uint8Array {
+    this.countSealed(epoch, type);
     return this.epochs.seal(epoch, type, payload);
   }
 
+  /**
+   * Seals and sends one record in a datagram of its own. Into SEAL_SCRATCH when the transport
+   * copies on send and the scratch is free (a transport that re-enters us finds it busy); the
+   * Transport contract is that `datagram` is not retained after send() returns.
+   */
   private transmitRecord(epoch: number, type: ContentType, payload: Uint8Array): void {
-    const rec = this.sealRecord(epoch, type, payload);
-    this.stats.bytesSent += rec.length;
-    this.options.transport.send(rec);
+    const scratch = this.sealIntoScratch ? SEAL_SCRATCH.acquire() : null;
+    if (scratch === null) {
+      const rec = this.sealRecord(epoch, type, payload);
+      this.stats.bytesSent += rec.length;
+      this.options.transport.send(rec);
+      return;
+    }
+    try {
+      this.countSealed(epoch, type);
+      const n = this.epochs.sealInto(epoch, type, payload, scratch, 0);
+      this.stats.bytesSent += n;
+      this.options.transport.send(SEAL_SCRATCH.view(n));
+    } finally {
+      SEAL_SCRATCH.release();
+    }
   }
 
   private makeHost(): HandshakeHost {

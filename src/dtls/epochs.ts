@@ -137,20 +137,36 @@ export class EpochTable {
     return epoch;
   }
 
-  /** Seals one record under `epoch` with its next sequence number. Throws for a missing epoch (a bug). */
+  /**
+   * Seals one record under `epoch` with its next sequence number into a new buffer of its exact
+   * size (flights keep their records until they are packed, so each needs its own). Throws for a
+   * missing epoch (a bug).
+   */
   seal(epoch: number, type: ContentType, payload: Uint8Array): Uint8Array {
+    const out = new Uint8Array(payload.length + this.overheadBytes(epoch));
+    const n = this.sealInto(epoch, type, payload, out, 0);
+    return n === out.length ? out : out.subarray(0, n);
+  }
+
+  /**
+   * Seals one record under `epoch` with its next sequence number at out[outOffset..] and returns
+   * its length (payload.length + overheadBytes(epoch)); nothing is allocated. Throws for a missing
+   * epoch or too small an `out` (bugs); the sequence number is only taken once the record fits.
+   */
+  sealInto(epoch: number, type: ContentType, payload: Uint8Array, out: Uint8Array, outOffset: number): number {
     const ws = this.write.get(epoch);
     if (ws === undefined) throw new Error(`EpochTable.seal: no write state for epoch ${epoch}`);
+    const total = payload.length + (ws.cipher?.overheadBytes ?? RECORD_HEADER_BYTES);
+    if (!Number.isInteger(outOffset) || outOffset < 0 || out.length - outOffset < total) {
+      throw new Error(`EpochTable.sealInto: "out" expected room for ${total} bytes at offset ${outOffset}, got ${out.length - outOffset}`);
+    }
     const seq = ws.nextSeq++;
     if (ws.cipher === null) {
-      const out = new Uint8Array(RECORD_HEADER_BYTES + payload.length);
-      writeRecordHeader(out, 0, type, DTLS12_VERSION, epoch, seq, payload.length);
-      out.set(payload, RECORD_HEADER_BYTES);
-      return out;
+      writeRecordHeader(out, outOffset, type, DTLS12_VERSION, epoch, seq, payload.length);
+      out.set(payload, outOffset + RECORD_HEADER_BYTES);
+      return total;
     }
-    const out = new Uint8Array(payload.length + ws.cipher.overheadBytes);
-    const n = ws.cipher.seal(type, seq, payload, out, 0);
-    return n === out.length ? out : out.subarray(0, n);
+    return ws.cipher.seal(type, seq, payload, out, outOffset);
   }
 
   /** Drops an old epoch's keys (epoch 0 stays readable for handshake retransmissions). */

@@ -2,6 +2,14 @@
  * An in-memory datagram link between two Transports, driven by a Clock (ManualClock for virtual
  * time). Link faults follow the ns-3/turmoil vocabulary: loss, duplication, reordering, latency.
  * With a seeded `rng` a run is exactly reproducible: every decision draws from it in a fixed order.
+ *
+ * Per datagram the link allocates nothing in steady state (the tunnel benchmark's path): send()
+ * copies the datagram into a pooled buffer (one memcpy; so it sets Transport.sendCopies), queues it
+ * by due time and arms a clock timer whose callback is made once per direction, not per datagram.
+ * Each firing delivers the head of the queue: a Clock fires timers in (due time, insertion) order,
+ * the queue is kept in the same order, so the n-th firing is the n-th datagram, exactly as with one
+ * closure per datagram. The handler gets a view of the pooled buffer, valid only while it runs (the
+ * endpoint copies what it keeps); afterwards the buffer returns to the pool.
  */
 import type { Clock, Transport } from "../api.js";
 
@@ -14,9 +22,15 @@ export interface MemoryLinkOptions {
   /** Float in [0, 1); required when any rate is non-zero. */
   rng?: () => number;
   clock: Clock;
-  /** Deterministic fault injection: return true to drop. `index` counts datagrams per direction from 0. */
+  /**
+   * Deterministic fault injection: return true to drop. `index` counts datagrams per direction
+   * from 0. `datagram` is the sender's buffer, valid only during the call.
+   */
   drop?: (direction: "a->b" | "b->a", index: number, datagram: Uint8Array) => boolean;
-  /** Observes every datagram handed to the link (before loss), e.g. for tests reading alerts. */
+  /**
+   * Observes every datagram handed to the link (before loss), e.g. for tests reading alerts.
+   * `datagram` is the sender's buffer, valid only during the call (the endpoint reuses it): copy it to keep it.
+   */
   tap?: (direction: "a->b" | "b->a", datagram: Uint8Array) => void;
 }
 
@@ -28,15 +42,166 @@ export interface MemoryLinkStats {
   reordered: number;
 }
 
-export type MemoryTransport = Transport & { readonly stats: MemoryLinkStats };
+export type MemoryTransport = Transport & {
+  readonly stats: MemoryLinkStats;
+  /** Free datagram buffers this direction keeps for reuse (at most MEMORY_LINK_POOL_MAX). */
+  readonly pooledBuffers: number;
+};
 
 /** Datagrams in flight on one link direction; beyond this new ones are dropped (a full queue). */
 export const MEMORY_LINK_IN_FLIGHT_MAX = 10_000;
+
+/** Free buffers kept per direction after delivery; beyond this a freed buffer is left to the GC. */
+export const MEMORY_LINK_POOL_MAX = 64;
+
+/** Smallest pooled buffer: a datagram of a 1500-byte MTU path fits, so typical sizes never regrow one. */
+const POOL_BUFFER_MIN_BYTES = 2048;
+
+/** Compact the queue array once this many delivered entries sit before its head. */
+const QUEUE_COMPACT_AT = 1024;
 
 function checkRate(name: string, v: number | undefined): number {
   const r = v ?? 0;
   if (!Number.isFinite(r) || r < 0 || r > 1) throw new RangeError(`memory link "${name}" expected a number in [0, 1], got ${v}`);
   return r;
+}
+
+/** One datagram copy in flight (or a free pooled buffer). */
+interface Slot {
+  buf: Uint8Array;
+  /** buf[0..length of the datagram), kept while the length repeats. */
+  view: Uint8Array;
+  dueMs: number;
+}
+
+type Direction = "a->b" | "b->a";
+
+interface LinkConfig {
+  loss: number;
+  dup: number;
+  reorder: number;
+  latency: number;
+  rng: () => number;
+  clock: Clock;
+  options: MemoryLinkOptions;
+}
+
+/** One direction of the link: the sending end's state and the queue towards the other end. */
+class LinkDirection {
+  handler: ((d: Uint8Array) => void) | null = null;
+  closed = false;
+  peer!: LinkDirection;
+  readonly stats: MemoryLinkStats = { sent: 0, delivered: 0, lost: 0, duplicated: 0, reordered: 0 };
+  private index = 0;
+  /**
+   * queue[head..tail) sorted by (dueMs, insertion). The array never shrinks (a shrink frees its
+   * backing store, and the next push would allocate one again); delivered entries are cleared.
+   */
+  private readonly queue: (Slot | undefined)[] = [];
+  private head = 0;
+  private tail = 0;
+  private readonly free: Slot[] = [];
+  /** The clock callback, made once: delivers the queue's head. */
+  private readonly deliverNext = (): void => this.deliverHead();
+
+  constructor(
+    private readonly dir: Direction,
+    private readonly cfg: LinkConfig,
+  ) {}
+
+  get inFlight(): number {
+    return this.tail - this.head;
+  }
+
+  get pooledBuffers(): number {
+    return this.free.length;
+  }
+
+  send(datagram: Uint8Array): void {
+    if (this.closed) return;
+    const { cfg, stats } = this;
+    const { options, rng } = cfg;
+    stats.sent++;
+    options.tap?.(this.dir, datagram);
+    const i = this.index++;
+    if (options.drop?.(this.dir, i, datagram) === true || (cfg.loss > 0 && rng() < cfg.loss) || this.inFlight >= MEMORY_LINK_IN_FLIGHT_MAX) {
+      stats.lost++;
+      return;
+    }
+    const copies = cfg.dup > 0 && rng() < cfg.dup ? 2 : 1;
+    if (copies === 2) stats.duplicated++;
+    for (let c = 0; c < copies; c++) {
+      let delay = cfg.latency + c * 0.5;
+      if (cfg.reorder > 0 && rng() < cfg.reorder) {
+        stats.reordered++;
+        delay += Math.max(cfg.latency, 1) * (1 + rng() * 2);
+      }
+      const slot = this.copyIn(datagram);
+      // The same due time the clock computes for the timer below, so both orders agree.
+      slot.dueMs = cfg.clock.nowMs() + delay;
+      this.enqueue(slot);
+      cfg.clock.setTimer(delay, this.deliverNext);
+    }
+  }
+
+  private copyIn(datagram: Uint8Array): Slot {
+    const n = datagram.length;
+    let slot = this.free.pop();
+    if (slot === undefined || slot.buf.length < n) {
+      // None free, or too small for this datagram (the small one is dropped: the pool stays bounded).
+      const buf = new Uint8Array(Math.max(n, POOL_BUFFER_MIN_BYTES));
+      slot = { buf, view: buf.subarray(0, n), dueMs: 0 };
+    } else if (slot.view.length !== n) {
+      slot.view = slot.buf.subarray(0, n);
+    }
+    slot.buf.set(datagram, 0);
+    return slot;
+  }
+
+  /** Inserts after every queued slot due at or before it (insertion order among equal due times). */
+  private enqueue(slot: Slot): void {
+    const q = this.queue;
+    let lo = this.head;
+    let hi = this.tail;
+    // The common case (constant latency, no reordering) appends; otherwise binary search.
+    if (hi > lo && q[hi - 1]!.dueMs > slot.dueMs) {
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (q[mid]!.dueMs <= slot.dueMs) lo = mid + 1;
+        else hi = mid;
+      }
+    } else {
+      lo = hi;
+    }
+    if (this.tail === q.length) q.push(undefined);
+    for (let j = this.tail; j > lo; j--) q[j] = q[j - 1];
+    q[lo] = slot;
+    this.tail++;
+  }
+
+  private deliverHead(): void {
+    const q = this.queue;
+    if (this.head >= this.tail) return; // cannot happen: one timer per queued slot
+    const slot = q[this.head]!;
+    q[this.head++] = undefined;
+    if (this.head === this.tail) {
+      this.head = 0;
+      this.tail = 0;
+    } else if (this.head >= QUEUE_COMPACT_AT && this.head * 2 >= this.tail) {
+      q.copyWithin(0, this.head, this.tail);
+      q.fill(undefined, this.tail - this.head, this.tail);
+      this.tail -= this.head;
+      this.head = 0;
+    }
+    try {
+      const h = this.peer.handler;
+      if (h === null || this.peer.closed) return;
+      this.stats.delivered++;
+      h(slot.view);
+    } finally {
+      if (this.free.length < MEMORY_LINK_POOL_MAX) this.free.push(slot);
+    }
+  }
 }
 
 export function createMemoryLink(options: MemoryLinkOptions): [MemoryTransport, MemoryTransport] {
@@ -48,65 +213,24 @@ export function createMemoryLink(options: MemoryLinkOptions): [MemoryTransport, 
   if ((loss > 0 || dup > 0 || reorder > 0) && options.rng === undefined) {
     throw new Error(`memory link: "rng" is required when lossRate, duplicateRate or reorderRate is non-zero`);
   }
-  const rng = options.rng ?? (() => 0);
-  const { clock } = options;
-
-  const make = (dir: "a->b" | "b->a") => {
-    let handler: ((d: Uint8Array) => void) | null = null;
-    let closed = false;
-    let index = 0;
-    let inFlight = 0;
-    const stats: MemoryLinkStats = { sent: 0, delivered: 0, lost: 0, duplicated: 0, reordered: 0 };
-    return {
-      end: {
-        stats,
-        onReceive(h: (d: Uint8Array) => void) {
-          handler = h;
-        },
-        close() {
-          closed = true;
-        },
-      },
-      deliverer(peerSideClosed: () => boolean, peerHandler: () => ((d: Uint8Array) => void) | null) {
-        return (datagram: Uint8Array) => {
-          if (closed) return;
-          stats.sent++;
-          options.tap?.(dir, datagram);
-          const i = index++;
-          if (options.drop?.(dir, i, datagram) === true || (loss > 0 && rng() < loss) || inFlight >= MEMORY_LINK_IN_FLIGHT_MAX) {
-            stats.lost++;
-            return;
-          }
-          const copies = dup > 0 && rng() < dup ? 2 : 1;
-          if (copies === 2) stats.duplicated++;
-          for (let c = 0; c < copies; c++) {
-            let delay = latency + c * 0.5;
-            if (reorder > 0 && rng() < reorder) {
-              stats.reordered++;
-              delay += Math.max(latency, 1) * (1 + rng() * 2);
-            }
-            const copy = datagram.slice();
-            inFlight++;
-            clock.setTimer(delay, () => {
-              inFlight--;
-              const h = peerHandler();
-              if (h === null || peerSideClosed()) return;
-              stats.delivered++;
-              h(copy);
-            });
-          }
-        };
-      },
-      isClosed: () => closed,
-      handler: () => handler,
-    };
-  };
-
-  const a = make("a->b");
-  const b = make("b->a");
-  const sendA = a.deliverer(b.isClosed, b.handler);
-  const sendB = b.deliverer(a.isClosed, a.handler);
-  const ta: MemoryTransport = { ...a.end, stats: a.end.stats, send: sendA };
-  const tb: MemoryTransport = { ...b.end, stats: b.end.stats, send: sendB };
-  return [ta, tb];
+  const cfg: LinkConfig = { loss, dup, reorder, latency, rng: options.rng ?? (() => 0), clock: options.clock, options };
+  const a = new LinkDirection("a->b", cfg);
+  const b = new LinkDirection("b->a", cfg);
+  a.peer = b;
+  b.peer = a;
+  const end = (d: LinkDirection): MemoryTransport => ({
+    stats: d.stats,
+    get pooledBuffers() {
+      return d.pooledBuffers;
+    },
+    sendCopies: true,
+    send: (datagram: Uint8Array) => d.send(datagram),
+    onReceive(h: (datagram: Uint8Array) => void) {
+      d.handler = h;
+    },
+    close() {
+      d.closed = true;
+    },
+  });
+  return [end(a), end(b)];
 }

@@ -51,6 +51,8 @@ export async function udpClientTransport(host: string, port: number): Promise<Ud
   });
   return {
     localPort: socket.address().port,
+    // Buffer.from(d) copies before socket.send, so the endpoint may reuse `d` (Transport.sendCopies).
+    sendCopies: true,
     send(d) {
       if (!closed) socket.send(Buffer.from(d));
     },

@@ -67,7 +67,7 @@ describe("handshake limits and extensions", () => {
     const clock = new ManualClock();
     const [ct, st] = createMemoryLink({ clock });
     const got: Uint8Array[] = [];
-    ct.onReceive((d) => got.push(d));
+    ct.onReceive((d) => got.push(d.slice())); // the link reuses its buffer after the handler
     const s = new DtlsEndpoint({ role: "server", transport: st, clock, rng: seededRng(3), psk: { lookup: () => PSK }, cookieExchange: false });
     s.start();
     const body = encodeClientHello({

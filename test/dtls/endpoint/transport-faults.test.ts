@@ -187,7 +187,7 @@ describe("version refusal", () => {
     const clock = new ManualClock();
     const [ct, st] = createMemoryLink({ clock });
     const got: Uint8Array[] = [];
-    ct.onReceive((d) => got.push(d));
+    ct.onReceive((d) => got.push(d.slice())); // the link reuses its buffer after the handler
     const server = new DtlsEndpoint({ role: "server", transport: st, clock, rng: seededRng(1), psk: { lookup: () => PSK }, cookieExchange: false });
     const alerts: unknown[] = [];
     server.on("alert", (a) => alerts.push(a));
