@@ -20,9 +20,9 @@ import type { Enforcement } from "../src/topology/model.js";
 import type { Expectation, FlowSpec, Scenario, ScenarioFaultEvent, TimedEvent } from "../src/scenario/types.js";
 import { applyEvent } from "../src/scenario/events.js";
 import type { FlowEncryption } from "../src/policy/index.js";
-import { FlowTable, FLOW_TABLE_FLOWS_MAX, FLOW_TABLE_BUCKETS_MAX, FLOW_LOG_INTERVAL_MS, type FlowKey } from "../src/flowlog/table.js";
+import { FlowTable, FLOW_TABLE_FLOWS_MAX, FLOW_TABLE_BUCKETS_MAX, FLOW_LOG_INTERVAL_MS } from "../src/flowlog/table.js";
 import type { FlowLogRecord } from "../src/flowlog/schema.js";
-import { DataPlane } from "../src/dataplane/dataplane.js";
+import { DataPlane, DATAPLANE_FLOWS_MAX } from "../src/dataplane/dataplane.js";
 import type { FlowState, ExpectationProbe, PacketDropReason } from "../src/dataplane/flow-state.js";
 import { KeyService } from "../src/dataplane/keys.js";
 import { MemoryWire, type WireTap } from "../src/dataplane/wire.js";
@@ -33,11 +33,12 @@ import { IP_PROTOCOL } from "../src/dataplane/packet.js";
 import { Simulator } from "./engine.js";
 import { SeededRng } from "./rng.js";
 import { FaultModel, type LinkFaults } from "./faults.js";
-import { BACK_TO_BACK_GAP_MS, schedulePackets } from "./workload.js";
+import { BACK_TO_BACK_GAP_MS, checkFlowSpec, schedulePackets, startPacketsNow, type FlowSource } from "./workload.js";
 import { scheduleTimedEvents } from "./events.js";
 
 export type { WireTap } from "../src/dataplane/wire.js";
 export type { FlowResult } from "../src/dataplane/results.js";
+export type { FlowSource } from "./workload.js";
 
 /** Events one memory-wire run may take before it stops ("events-max"). */
 export const RUN_EVENTS_MAX = 200_000_000;
@@ -78,6 +79,18 @@ export interface RunOptions {
   udpTimeoutMs?: number;
   /** Keep flow log records in RunResult (default true); false for very large runs. */
   flowLogs?: boolean;
+  /**
+   * Keep every flow's result in RunResult.flows (default true). false, for very large runs: flows
+   * is empty, a flow's state is made when its first packet is due (expectations' flows: at the
+   * start) and released as soon as its packets are all resolved; results go to onFlowResult.
+   * Outputs are otherwise the same, except that a duplicate arriving after its flow was released
+   * counts in packets.duplicates only.
+   */
+  flowResults?: boolean;
+  /** Called once per flow: when its last packet is resolved, or at the end of the run (in flow order) for the rest. */
+  onFlowResult?: (result: FlowResult, index: number) => void;
+  /** Flows made as the run goes, instead of scenario.flows (which must then be empty); requires flowResults: false. */
+  flowSource?: FlowSource;
 }
 
 export interface ExpectationResult {
@@ -155,15 +168,19 @@ function checkExpectation(e: Expectation, p: ExpectationProbe): ExpectationResul
   return { flow: e.flow, atMs: p.atMs, expected, observed: o, packetIndex: p.packetIndex, probe: p.probe, ok: mismatches.length === 0, mismatches };
 }
 
-/** The two NIC keys of a flow in the flow table (source NIC "O", destination NIC "I"). */
-function flowKeys(fs: FlowState): FlowKey[] {
+/** Ends a flow in the flow table at its last activity, at both NICs (source NIC "O", destination NIC "I"). */
+function endFlowInTable(table: FlowTable, fs: FlowState): void {
+  if (fs.lastActivityMs < 0) return;
   const f = fs.spec.flow;
-  const keys: FlowKey[] = [];
-  const base = { srcIp: f.srcIp, dstIp: f.dstIp, srcPort: f.srcPort, dstPort: f.dstPort, protocol: IP_PROTOCOL[fs.protocol] };
   const d = fs.dirs[0];
-  if (d.senderNic !== null) keys.push({ ...base, mac: d.senderNic.mac, direction: "O" });
-  if (d.receiverNic !== null) keys.push({ ...base, mac: d.receiverNic.mac, direction: "I" });
-  return keys;
+  const protocol = IP_PROTOCOL[fs.protocol];
+  if (d.senderNic !== null) table.end(fs.lastActivityMs, { mac: d.senderNic.mac, direction: "O", srcIp: f.srcIp, dstIp: f.dstIp, srcPort: f.srcPort, dstPort: f.dstPort, protocol });
+  if (d.receiverNic !== null) table.end(fs.lastActivityMs, { mac: d.receiverNic.mac, direction: "I", srcIp: f.srcIp, dstIp: f.dstIp, srcPort: f.srcPort, dstPort: f.dstPort, protocol });
+}
+
+/** scenario.flows as a FlowSource. */
+function arraySource(flows: readonly FlowSpec[]): FlowSource {
+  return { count: flows.length, startMsOf: (i) => flows[i]!.startMs, specOf: (i) => flows[i]! };
 }
 
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
@@ -187,7 +204,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const rootSecret = new Uint8Array(32);
   root.fork("keys/root").fill(rootSecret);
   const flows = scenario.flows;
-  const tableMax = Math.min(RUN_FLOW_TABLE_MAX, Math.max(FLOW_TABLE_FLOWS_MAX, flows.length * 2 + 16));
+  const retain = options.flowResults !== false;
+  if (options.flowSource !== undefined) {
+    if (retain) throw new TypeError(`runScenario: "flowSource" expected together with "flowResults: false", got flowResults ${String(options.flowResults)}`);
+    if (flows.length > 0) throw new TypeError(`runScenario: "flowSource" expected a scenario without flows, got ${flows.length} in scenario.flows`);
+  }
+  const source = options.flowSource ?? arraySource(flows);
+  const flowCount = source.count;
+  if (!Number.isSafeInteger(flowCount) || flowCount < 0 || flowCount > DATAPLANE_FLOWS_MAX) {
+    throw new RangeError(`runScenario: flow count expected an integer in [0, ${DATAPLANE_FLOWS_MAX}] (DATAPLANE_FLOWS_MAX), got ${flowCount}`);
+  }
+  const tableMax = Math.min(RUN_FLOW_TABLE_MAX, Math.max(FLOW_TABLE_FLOWS_MAX, flowCount * 2 + 16));
   const keepLogs = options.flowLogs !== false;
   const epochMs = Date.parse(scenario.topology.epochIso);
   const table = new FlowTable({ epochMs, flowsMax: tableMax, bucketsMax: Math.max(FLOW_TABLE_BUCKETS_MAX, Math.min(RUN_FLOW_TABLE_MAX, tableMax * 2)) });
@@ -229,32 +256,75 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     });
   }
 
-  // 2. flows and expectation probes
-  const states = flows.map((spec) => dp.addFlow(spec));
-  const byName = new Map<string, FlowState>(states.map((s) => [s.spec.name, s]));
+  // 2. flows and expectation probes. Keeping results: every flow's state now. Otherwise only the
+  // flows an expectation names; the others when their first packet is due (step 3).
+  const states: FlowState[] = retain ? flows.map((spec) => dp.addFlow(spec)) : [];
+  const byName = new Map<string, number>();
+  if (retain) states.forEach((s, i) => byName.set(s.spec.name, i));
+  else {
+    const named = new Set(scenario.expectations.map((e) => e.flow));
+    flows.forEach((spec, i) => {
+      if (named.has(spec.name)) byName.set(spec.name, i);
+    });
+  }
   const probes = scenario.expectations.map((e, k) => {
-    const fs = byName.get(e.flow);
-    return fs === undefined ? null : bindExpectation(sim, dp, fs, e, k);
+    const i = byName.get(e.flow);
+    if (i === undefined) return null;
+    const fs = retain ? states[i]! : (dp.flowAt(i) ?? dp.addFlow(flows[i]!, i));
+    return bindExpectation(sim, dp, fs, e, k);
   });
 
   // 3. workloads (one emit function per flow, none per packet)
   const wl = root.fork("workload");
   let total = 0;
+  let started = retain ? flowCount : 0;
+  // Packets each flow resolves in all (known from its start); 0 until then.
+  const expected = new Float64Array(flowCount);
+  const done = new Uint8Array(flowCount);
   // A flow whose every packet is resolved ends in the flow log now, so the drain of its last
   // minute writes its E tuple with that minute's counters (Azure: E when the flow ends).
-  const expected = new Float64Array(states.length);
-  dp.onResolved = (fs) => {
-    const a = fs.dirs[0].counters;
-    const b = fs.dirs[1].counters;
-    if (a.delivered + a.dropped + b.delivered + b.dropped === expected[fs.index]) {
-      for (const k of flowKeys(fs)) table.end(fs.lastActivityMs, k);
-    }
+  const finishFlow = (fs: FlowState): void => {
+    done[fs.index] = 1;
+    endFlowInTable(table, fs);
+    options.onFlowResult?.(flowResult(fs), fs.index);
+    if (!retain) dp.releaseFlow(fs);
   };
-  for (const fs of states) {
-    const spec: FlowSpec = fs.spec;
-    expected[fs.index] = spec.packets * (spec.pattern === "request-response" ? 2 : 1) + fs.probes;
-    total += expected[fs.index]!;
-    schedulePackets(sim, spec, wl, (_s, index, direction) => dp.emit(fs, direction === "fwd" ? 0 : 1, index));
+  dp.onResolved = (fs) => {
+    if (fs.resolved === expected[fs.index] && done[fs.index] === 0) finishFlow(fs);
+  };
+  const expectedOf = (spec: FlowSpec, fs: FlowState): number => spec.packets * (spec.pattern === "request-response" ? 2 : 1) + fs.probes;
+  if (retain) {
+    for (const fs of states) {
+      const spec: FlowSpec = fs.spec;
+      expected[fs.index] = expectedOf(spec, fs);
+      total += expected[fs.index]!;
+      schedulePackets(sim, spec, wl, (_s, index, direction) => dp.emit(fs, direction === "fwd" ? 0 : 1, index));
+    }
+  } else {
+    // One start event per flow, in flow order, where schedulePackets would put its first packet:
+    // events run in the same order as when every flow is set up front.
+    if (options.flowSource === undefined) for (const spec of flows) checkFlowSpec(sim.nowMs, spec);
+    const startFlow = (i: number): void => {
+      const spec = source.specOf(i);
+      if (spec.startMs !== sim.nowMs) {
+        throw new RangeError(`runScenario: flow ${i} (${JSON.stringify(spec.name)}) "startMs" expected ${sim.nowMs} (the source's startMsOf), got ${spec.startMs}`);
+      }
+      checkFlowSpec(sim.nowMs, spec);
+      const fs = dp.flowAt(i) ?? dp.addFlow(spec, i);
+      started++;
+      expected[i] = expectedOf(spec, fs);
+      total += expected[i]!;
+      if (fs.resolved === expected[i]) {
+        finishFlow(fs);
+        return;
+      }
+      startPacketsNow(sim, spec, wl, (_s, index, direction) => dp.emit(fs, direction === "fwd" ? 0 : 1, index));
+    };
+    for (let i = 0; i < flowCount; i++) {
+      const at = source.startMsOf(i);
+      if (!(at >= 0) || at === Infinity) throw new RangeError(`runScenario: flow ${i} start expected a finite time >= 0, got ${at}`);
+      sim.scheduleCall(at, startFlow, i);
+    }
   }
 
   const resolved = (): number => dp.packetStats.delivered + dp.packetStats.dropped;
@@ -267,9 +337,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   };
   const drainEvent = (): void => {
     collect(table.drain());
-    if (resolved() < total || dp.unresolved > 0) sim.schedule(sim.nowMs + FLOW_LOG_INTERVAL_MS, drainEvent);
+    if (started < flowCount || resolved() < total || dp.unresolved > 0) sim.schedule(sim.nowMs + FLOW_LOG_INTERVAL_MS, drainEvent);
   };
-  if (total > 0) sim.schedule(FLOW_LOG_INTERVAL_MS - (epochMs % FLOW_LOG_INTERVAL_MS), drainEvent);
+  if (total > 0 || started < flowCount) sim.schedule(FLOW_LOG_INTERVAL_MS - (epochMs % FLOW_LOG_INTERVAL_MS), drainEvent);
 
   let stoppedBy: RunResult["stoppedBy"];
   if (memory !== null) {
@@ -303,10 +373,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     await udp!.close();
   }
 
-  // Flow logs: each flow ends at its last activity; then everything left is drained.
-  for (const fs of states) {
-    if (fs.lastActivityMs < 0) continue;
-    for (const k of flowKeys(fs)) table.end(fs.lastActivityMs, k);
+  // Flow logs: each flow not finished yet ends at its last activity (finished ones did); then
+  // everything left is drained.
+  const rest = retain ? states.filter((fs) => done[fs.index] === 0) : dp.heldFlows().sort((a, b) => a.index - b.index);
+  for (const fs of rest) {
+    endFlowInTable(table, fs);
+    options.onFlowResult?.(flowResult(fs), fs.index);
+    if (!retain) dp.releaseFlow(fs);
   }
   table.closeAll(sim.nowMs);
   collect(table.drain());
@@ -324,7 +397,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   return {
     scenario: { name: scenario.name, seed },
     wire: wireKind,
-    flows: states.map(flowResult),
+    flows: retain ? states.map(flowResult) : [],
     tunnels: { ...dp.tunnelStats },
     packets: { sent: ps.sent, delivered: ps.delivered, dropped: ps.dropped, duplicates: ps.duplicates, droppedBy: { ...ps.dropReasons }, strayDatagrams: ps.strayDatagrams, lateAlerts: ps.lateAlerts, plaintextLeaks: ps.plaintextLeaks },
     dtlsOverheadBytes: dp.dtlsWireBytes - dp.dtlsInnerBytes,

@@ -61,8 +61,23 @@ function fireFwd(run: FlowRun): void {
   sim.scheduleCall(atMs, fireFwd, run);
 }
 
-/** Schedules the packets of one flow on `sim`; emit() is called at each packet's time. */
-export function schedulePackets(sim: Simulator, spec: FlowSpec, rng: SeededRng, emit: EmitFn, options: WorkloadOptions = {}): void {
+/**
+ * Flows handed to the runner one at a time, for runs too large to hold every FlowSpec at once
+ * (issue 5: 1,000,000 flows). The start time of every flow is known up front (the runner puts one
+ * start event per flow in the queue, in index order, exactly where schedulePackets would put the
+ * first packet); the spec itself is made when the flow starts and dropped when it ends.
+ */
+export interface FlowSource {
+  /** Flows in the source; indices 0 .. count - 1. */
+  readonly count: number;
+  /** The flow's start (its first packet), virtual ms; must equal specOf(index).startMs. */
+  startMsOf(index: number): number;
+  /** The flow's spec; called once per flow, at its start. */
+  specOf(index: number): FlowSpec;
+}
+
+/** Checks the fields schedulePackets relies on; throws naming the flow, the field and the value. */
+export function checkFlowSpec(nowMs: number, spec: FlowSpec, options: WorkloadOptions = {}): void {
   const where = `schedulePackets(${JSON.stringify(spec.name)})`;
   if (!Number.isSafeInteger(spec.packets) || spec.packets < 0) {
     throw new RangeError(`${where}: "packets" expected an integer >= 0, got ${spec.packets}`);
@@ -70,8 +85,8 @@ export function schedulePackets(sim: Simulator, spec: FlowSpec, rng: SeededRng, 
   if (!Number.isSafeInteger(spec.sizeBytes) || spec.sizeBytes < 0) {
     throw new RangeError(`${where}: "sizeBytes" expected an integer >= 0, got ${spec.sizeBytes}`);
   }
-  if (!(spec.startMs >= sim.nowMs) || spec.startMs === Infinity) {
-    throw new RangeError(`${where}: "startMs" expected a finite time >= nowMs (${sim.nowMs}), got ${spec.startMs}`);
+  if (!(spec.startMs >= nowMs) || spec.startMs === Infinity) {
+    throw new RangeError(`${where}: "startMs" expected a finite time >= nowMs (${nowMs}), got ${spec.startMs}`);
   }
   const rate = spec.rate;
   if (rate !== null && (!(rate.perSecond > 0) || rate.perSecond === Infinity)) {
@@ -81,14 +96,37 @@ export function schedulePackets(sim: Simulator, spec: FlowSpec, rng: SeededRng, 
   if (!(responseDelayMs >= 0) || responseDelayMs === Infinity) {
     throw new RangeError(`${where}: "responseDelayMs" expected a finite number >= 0, got ${responseDelayMs}`);
   }
-  if (spec.packets === 0) return;
+}
+
+function newRun(sim: Simulator, spec: FlowSpec, rng: SeededRng, emit: EmitFn, options: WorkloadOptions): FlowRun {
+  const rate = spec.rate;
   const poisson = rate !== null && rate.kind === "poisson";
-  const run: FlowRun = {
-    sim, spec, emit, responseDelayMs,
+  return {
+    sim, spec, emit,
+    responseDelayMs: options.responseDelayMs ?? RESPONSE_DELAY_MS,
     rng: poisson ? rng.fork(`workload/${spec.name}`) : null,
     perSecond: rate === null ? 1000 / BACK_TO_BACK_GAP_MS : rate.perSecond,
     fwdSent: 0,
     revSent: 0,
   };
-  sim.scheduleCall(spec.startMs, fireFwd, run);
+}
+
+/** Schedules the packets of one flow on `sim`; emit() is called at each packet's time. */
+export function schedulePackets(sim: Simulator, spec: FlowSpec, rng: SeededRng, emit: EmitFn, options: WorkloadOptions = {}): void {
+  checkFlowSpec(sim.nowMs, spec, options);
+  if (spec.packets === 0) return;
+  sim.scheduleCall(spec.startMs, fireFwd, newRun(sim, spec, rng, emit, options));
+}
+
+/**
+ * The same schedule as schedulePackets, from inside the event at the flow's start: the first packet
+ * is emitted now (the caller's event stands where schedulePackets' first event would have been),
+ * the rest are scheduled as usual. The caller has checked the spec (checkFlowSpec).
+ */
+export function startPacketsNow(sim: Simulator, spec: FlowSpec, rng: SeededRng, emit: EmitFn, options: WorkloadOptions = {}): void {
+  if (sim.nowMs !== spec.startMs) {
+    throw new RangeError(`startPacketsNow(${JSON.stringify(spec.name)}): expected to be called at the flow's "startMs" (${spec.startMs}), called at ${sim.nowMs}`);
+  }
+  if (spec.packets === 0) return;
+  fireFwd(newRun(sim, spec, rng, emit, options));
 }

@@ -1,17 +1,21 @@
 /**
  * The simulator benchmark's child process (spawned by sim.ts so its peak memory is its own):
- * builds the generated scenario at the scale given in argv, runs it through runScenario on the
- * memory wire without keeping flow-log records (they are still aggregated and drained), checks
- * that every flow's packet came out of a DTLS tunnel, and prints one JSON line on stdout.
+ * builds the generated world at the scale given in argv, runs it through runScenario on the
+ * memory wire without keeping flow-log records (they are still aggregated and drained) or per-flow
+ * results (flows are made as they start and released when done; each flow's result is checked as
+ * it comes), checks that every flow's packet came out of a DTLS tunnel, and prints one JSON line
+ * on stdout.
  *
  *   node dist/bench/suites/sim-child.js <vms> <hosts> <vnets> <pairs> <flowsPerPair> <seed>
  */
 import { runScenario } from "../../sim/runner.js";
-import { buildSimScenario, type SimScale } from "../lib/sim-topology.js";
+import { buildSimWorld, type SimScale } from "../lib/sim-topology.js";
 
 export interface SimChildResult {
   scale: SimScale;
   flows: number;
+  /** Flows with at least one packet delivered out of a DTLS record. */
+  encryptedFlows: number;
   buildMs: number;
   runMs: number;
   handshakes: number;
@@ -27,15 +31,28 @@ export interface SimChildResult {
 const [vms, hosts, vnets, pairs, flowsPerPair, seed] = process.argv.slice(2).map(Number);
 const scale: SimScale = { vms: vms!, hosts: hosts!, vnets: vnets!, pairs: pairs!, flowsPerPair: flowsPerPair! };
 const t0 = performance.now();
-const scenario = buildSimScenario(scale, seed!);
+const world = buildSimWorld(scale, seed!);
 const t1 = performance.now();
-const r = await runScenario(scenario, { seed: seed!, flowLogs: false });
-const t2 = performance.now();
 let encrypted = 0;
-for (const f of r.flows) encrypted += f.encryptedPackets;
+let encryptedFlows = 0;
+let results = 0;
+const r = await runScenario(world.scenario, {
+  seed: seed!,
+  flowLogs: false,
+  flowResults: false,
+  flowSource: world.flows,
+  onFlowResult: (f) => {
+    results++;
+    encrypted += f.encryptedPackets;
+    if (f.encryptedPackets > 0) encryptedFlows++;
+  },
+});
+const t2 = performance.now();
+if (results !== world.flows.count) throw new Error(`sim-child: ${results} flow results, expected one per flow (${world.flows.count})`);
 const out: SimChildResult = {
   scale,
-  flows: scenario.flows.length,
+  flows: world.flows.count,
+  encryptedFlows,
   buildMs: t1 - t0,
   runMs: t2 - t1,
   handshakes: r.tunnels.handshakes,

@@ -106,8 +106,8 @@ async function runScale(ctx: BenchContext, scale: SimScale, label: string, timeo
       `${r.handshakes} handshakes, ${r.tunnelsEstablished} tunnels established, ${r.tunnelsFailed} failed; ` +
       `${r.packetsDelivered} of ${r.packetsSent} packets delivered, ${r.encryptedPackets} out of a DTLS record; peak RSS ${(r.maxRssBytes / 2 ** 20).toFixed(0)} MiB.`,
   );
-  if (r.encryptedPackets < r.flows) {
-    ctx.notes.push(`Simulator ${label}: only ${r.encryptedPackets} of ${r.flows} flows had their packet delivered through a tunnel.`);
+  if (r.encryptedFlows < r.flows) {
+    ctx.notes.push(`Simulator ${label}: only ${r.encryptedFlows} of ${r.flows} flows had a packet delivered through a tunnel.`);
   }
   ctx.log(`simulator ${op}: ${seconds.toFixed(1)} s, ${Math.round(r.flows / seconds)} flows/s, ${Math.round(r.handshakes / seconds)} handshakes/s, peak RSS ${(r.maxRssBytes / 2 ** 20).toFixed(0)} MiB`);
 }

@@ -126,7 +126,10 @@ export class DataPlane implements WireSink<HostOffload> {
   readonly sim: Simulator;
   readonly settings: DataplaneSettings;
   readonly tunnelScope: "vm-pair" | "host-pair";
-  readonly flows: FlowState[] = [];
+  /** Flows held, by flow index (released flows leave: releaseFlow). */
+  private readonly flows = new Map<number, FlowState>();
+  /** The index addFlow gives a flow when the caller names none. */
+  private nextFlowIndex = 0;
   readonly tunnelStats: TunnelCounters = { opened: 0, established: 0, failed: 0, rekeys: 0, evicted: 0, idleClosed: 0, eventClosed: 0, handshakes: 0, retransmissions: 0, fallbackPackets: 0 };
   readonly packetStats: PacketCounters = { sent: 0, delivered: 0, dropped: 0, duplicates: 0, dropReasons: {}, strayDatagrams: 0, lateAlerts: 0, plaintextLeaks: 0 };
   /** Bytes the DTLS layer put on the wire beyond the inner packets it carried (headers, nonces, tags, handshakes, alerts). */
@@ -233,13 +236,19 @@ export class DataPlane implements WireSink<HostOffload> {
 
   // ---- flows ----
 
-  addFlow(spec: FlowSpec): FlowState {
-    if (this.flows.length >= DATAPLANE_FLOWS_MAX) {
-      throw new RangeError(`DataPlane.addFlow: more than ${DATAPLANE_FLOWS_MAX} flows (DATAPLANE_FLOWS_MAX); expected fewer flows, got flow ${JSON.stringify(spec.name)}`);
+  /**
+   * A flow's state, under `index` (default: one past the last index given). Indices name the flow in
+   * packet keys, so each must be below DATAPLANE_FLOWS_MAX and held by one flow at a time.
+   */
+  addFlow(spec: FlowSpec, index: number = this.nextFlowIndex): FlowState {
+    if (!Number.isSafeInteger(index) || index < 0 || index >= DATAPLANE_FLOWS_MAX) {
+      throw new RangeError(`DataPlane.addFlow: flow index expected an integer in [0, ${DATAPLANE_FLOWS_MAX}) (DATAPLANE_FLOWS_MAX); expected fewer flows, got index ${index} for flow ${JSON.stringify(spec.name)}`);
     }
+    if (this.flows.has(index)) throw new RangeError(`DataPlane.addFlow: flow index ${index} is already held (flow ${JSON.stringify(spec.name)}); expected a free index`);
+    this.nextFlowIndex = Math.max(this.nextFlowIndex, index + 1);
     const protocol = protocolOf(spec.flow.protocol);
     const fs: FlowState = {
-      index: this.flows.length,
+      index,
       spec,
       protocol,
       srcIpN: ipv4Number(spec.flow.srcIp, "srcIp"),
@@ -252,9 +261,33 @@ export class DataPlane implements WireSink<HostOffload> {
       endsChanged: false,
       lastActivityMs: -1,
       outcomes: new Map(),
+      resolved: 0,
     };
-    this.flows.push(fs);
+    this.flows.set(index, fs);
     return fs;
+  }
+
+  /** Flows currently held. */
+  get flowCount(): number {
+    return this.flows.size;
+  }
+
+  /** The flows currently held, in the order they were added. */
+  heldFlows(): FlowState[] {
+    return [...this.flows.values()];
+  }
+
+  /** The state of flow `index`, or undefined when it was never added or was released. */
+  flowAt(index: number): FlowState | undefined {
+    return this.flows.get(index);
+  }
+
+  /**
+   * Forgets a flow whose packets are all resolved, so a long run holds only its live flows. A late
+   * duplicate of one of its packets then counts in packetStats only.
+   */
+  releaseFlow(fs: FlowState): void {
+    if (this.flows.get(fs.index) === fs) this.flows.delete(fs.index);
   }
 
   /** The verdict of one direction, from the cache when still valid. */
@@ -435,6 +468,7 @@ export class DataPlane implements WireSink<HostOffload> {
     bump(this.packetStats.dropReasons, why);
     fs.lastActivityMs = this.sim.nowMs;
     if (dir === 0 && fs.expect !== null) this.observeExpectation(fs, index, { encryption, action: "drop", reason: why === "policy" ? reason : why === "handshake-failed" ? "handshake-failed" : why, via: "none" });
+    fs.resolved++;
     this.onResolved?.(fs);
   }
 
@@ -453,6 +487,7 @@ export class DataPlane implements WireSink<HostOffload> {
     fs.lastActivityMs = this.sim.nowMs;
     this.observe(fs, dir, d.receiverNic, false, observed, false);
     if (dir === 0 && fs.expect !== null) this.observeExpectation(fs, p.index, { encryption: observed, action: "deliver", reason: p.reason, via });
+    fs.resolved++;
     this.onResolved?.(fs);
   }
 
@@ -772,7 +807,7 @@ export class DataPlane implements WireSink<HostOffload> {
       // Already resolved: a duplicate copy from the wire.
       this.packetStats.duplicates++;
       const fi = Math.floor(key / TWO_POW_32);
-      const fs = this.flows[fi >>> 1];
+      const fs = this.flows.get(fi >>> 1);
       if (fs !== undefined) fs.dirs[(fi & 1) as 0 | 1].counters.duplicates++;
       return;
     }

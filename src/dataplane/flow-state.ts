@@ -111,6 +111,8 @@ export interface FlowState {
   lastActivityMs: number;
   /** Distinct sender outcomes seen (encryption|action|reason -> packets). */
   outcomes: Map<string, number>;
+  /** Packets of both directions resolved (delivered or dropped) so far. */
+  resolved: number;
 }
 
 export function newDirState(flow: Flow): DirState {
