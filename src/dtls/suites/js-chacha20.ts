@@ -88,10 +88,11 @@ export class ChaCha20 {
   block(counter: number): void {
     const s = this.state;
     s[12] = counter;
-    const s0 = s[0]!, s1 = s[1]!, s2 = s[2]!, s3 = s[3]!;
-    const s4 = s[4]!, s5 = s[5]!, s6 = s[6]!, s7 = s[7]!;
-    const s8 = s[8]!, s9 = s[9]!, s10 = s[10]!, s11 = s[11]!;
-    const s12 = s[12]!, s13 = s[13]!, s14 = s[14]!, s15 = s[15]!;
+    // | 0: as int32 (not uint32 numbers) the round variables stay in integer registers.
+    const s0 = s[0]! | 0, s1 = s[1]! | 0, s2 = s[2]! | 0, s3 = s[3]! | 0;
+    const s4 = s[4]! | 0, s5 = s[5]! | 0, s6 = s[6]! | 0, s7 = s[7]! | 0;
+    const s8 = s[8]! | 0, s9 = s[9]! | 0, s10 = s[10]! | 0, s11 = s[11]! | 0;
+    const s12 = s[12]! | 0, s13 = s[13]! | 0, s14 = s[14]! | 0, s15 = s[15]! | 0;
     let x0 = s0, x1 = s1, x2 = s2, x3 = s3, x4 = s4, x5 = s5, x6 = s6, x7 = s7;
     let x8 = s8, x9 = s9, x10 = s10, x11 = s11, x12 = s12, x13 = s13, x14 = s14, x15 = s15;
     // Quarter round (RFC 8439 §2.1): a += b; d ^= a; d <<<= 16; c += d; b ^= c; b <<<= 12;
