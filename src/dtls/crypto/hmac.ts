@@ -35,25 +35,26 @@ const innerDigest = new Uint8Array(SHA256_DIGEST_BYTES);
 class HmacSha256 implements HmacKey {
   readonly hash = "sha256" as const;
   readonly outputBytes = SHA256_DIGEST_BYTES;
-  private readonly inner = new Sha256();
-  private readonly outer = new Sha256();
+  /** Chaining values after the (K0 ^ ipad) block and after the (K0 ^ opad) block. */
+  private readonly inner = new Int32Array(8);
+  private readonly outer = new Int32Array(8);
 
   constructor(key: Uint8Array) {
     const k0 = new Uint8Array(SHA256_BLOCK_BYTES);
-    if (key.length > SHA256_BLOCK_BYTES) new Sha256().update(key).digestInto(k0, 0);
+    if (key.length > SHA256_BLOCK_BYTES) work.reset().update(key).digestInto(k0, 0);
     else k0.set(key);
     for (let i = 0; i < SHA256_BLOCK_BYTES; i++) k0[i]! ^= IPAD;
-    this.inner.update(k0);
+    work.reset().update(k0).saveState(this.inner);
     for (let i = 0; i < SHA256_BLOCK_BYTES; i++) k0[i]! ^= IPAD ^ OPAD;
-    this.outer.update(k0);
+    work.reset().update(k0).saveState(this.outer);
     k0.fill(0);
   }
 
   macInto(out: Uint8Array, offset: number, a: Uint8Array, b?: Uint8Array): void {
-    work.copyFrom(this.inner).update(a);
+    work.loadState(this.inner, SHA256_BLOCK_BYTES).update(a);
     if (b !== undefined) work.update(b);
     work.digestInto(innerDigest, 0);
-    work.copyFrom(this.outer).update(innerDigest).digestInto(out, offset);
+    work.loadState(this.outer, SHA256_BLOCK_BYTES).update(innerDigest).digestInto(out, offset);
   }
 
   mac(a: Uint8Array, b?: Uint8Array): Uint8Array {

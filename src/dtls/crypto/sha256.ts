@@ -113,24 +113,40 @@ export class Sha256 {
       throw new RangeError(`Sha256.update: message length expected at most ${SHA256_MESSAGE_BYTES_MAX} bytes, got ${this.totalBytes + n}`);
     }
     this.totalBytes += n;
+    const blk = this.block;
+    let used = this.blockBytes;
     let off = 0;
-    if (this.blockBytes > 0) {
-      const take = Math.min(SHA256_BLOCK_BYTES - this.blockBytes, n);
-      this.block.set(take === n ? data : data.subarray(0, take), this.blockBytes);
-      this.blockBytes += take;
-      off = take;
-      if (this.blockBytes < SHA256_BLOCK_BYTES) return this;
-      compress(this.h, this.block, 0);
-      this.blockBytes = 0;
+    // Byte loops rather than set(subarray(...)): the pieces are under 64 bytes and a subarray is an allocation.
+    if (used > 0) {
+      while (used < SHA256_BLOCK_BYTES && off < n) blk[used++] = data[off++]!;
+      if (used < SHA256_BLOCK_BYTES) {
+        this.blockBytes = used;
+        return this;
+      }
+      compress(this.h, blk, 0);
+      used = 0;
     }
     while (n - off >= SHA256_BLOCK_BYTES) {
       compress(this.h, data, off);
       off += SHA256_BLOCK_BYTES;
     }
-    if (off < n) {
-      this.block.set(data.subarray(off), 0);
-      this.blockBytes = n - off;
-    }
+    while (off < n) blk[used++] = data[off++]!;
+    this.blockBytes = used;
+    return this;
+  }
+
+  /** The chaining value after whole blocks only (HMAC's precomputed pad states); throws mid-block. */
+  saveState(into: Int32Array): void {
+    if (this.blockBytes !== 0) throw new Error(`Sha256.saveState: expected a whole number of blocks hashed, got ${this.blockBytes} bytes pending`);
+    into.set(this.h);
+  }
+
+  /** Resumes from a saveState() value taken after `totalBytes` (a multiple of 64) bytes. */
+  loadState(state: Int32Array, totalBytes: number): this {
+    if (totalBytes % SHA256_BLOCK_BYTES !== 0) throw new Error(`Sha256.loadState: "totalBytes" expected a multiple of ${SHA256_BLOCK_BYTES}, got ${totalBytes}`);
+    this.h.set(state);
+    this.blockBytes = 0;
+    this.totalBytes = totalBytes;
     return this;
   }
 
