@@ -18,6 +18,8 @@ export interface SimChildResult {
   encryptedFlows: number;
   buildMs: number;
   runMs: number;
+  /** CPU time (user + system, every thread) of runScenario, ms: on a shared machine, the figure to compare. */
+  runCpuMs: number;
   handshakes: number;
   tunnelsEstablished: number;
   tunnelsFailed: number;
@@ -33,6 +35,7 @@ const scale: SimScale = { vms: vms!, hosts: hosts!, vnets: vnets!, pairs: pairs!
 const t0 = performance.now();
 const world = buildSimWorld(scale, seed!);
 const t1 = performance.now();
+const cpu0 = process.cpuUsage();
 let encrypted = 0;
 let encryptedFlows = 0;
 let results = 0;
@@ -48,6 +51,7 @@ const r = await runScenario(world.scenario, {
   },
 });
 const t2 = performance.now();
+const cpu = process.cpuUsage(cpu0);
 if (results !== world.flows.count) throw new Error(`sim-child: ${results} flow results, expected one per flow (${world.flows.count})`);
 const out: SimChildResult = {
   scale,
@@ -55,6 +59,7 @@ const out: SimChildResult = {
   encryptedFlows,
   buildMs: t1 - t0,
   runMs: t2 - t1,
+  runCpuMs: (cpu.user + cpu.system) / 1000,
   handshakes: r.tunnels.handshakes,
   tunnelsEstablished: r.tunnels.established,
   tunnelsFailed: r.tunnels.failed,

@@ -628,9 +628,14 @@ export class DataPlane implements WireSink<HostOffload> {
       psk: { identity: psk.identity, key: psk.key }, keyLog: this.keyLog,
     });
     const serverKeys = serverHost.keys;
+    // Both hosts usually see the same key service: the server half then gets the key the client half
+    // was given for this identity (one HKDF per tunnel, not one per half). A host with a stale view
+    // has its own service and derives its own (different) key.
+    const shared = serverKeys === clientHost.keys;
+    const lookup = (identity: string): Uint8Array | undefined => (shared && identity === psk.identity ? psk.key.slice() : serverKeys.lookup(identity));
     sh.endpoint = new DtlsEndpoint({
       ...common, role: "server", transport: this.transportFor(sh), rng: dtlsRngFrom(this.rng.fork(`tunnel/${pair}/g${generation}/server`)),
-      psk: { lookup: (identity: string) => serverKeys.lookup(identity) }, cookieExchange: s.cookieExchange,
+      psk: { lookup }, cookieExchange: s.cookieExchange,
       peerAddress: `${clientHost.underlayIp}:${clientPort}`,
     });
     t.client = ch;

@@ -2,8 +2,11 @@
  * HostOffload: the accelerated-networking NIC of one physical host (the FPGA/SmartNIC that
  * terminates the DTLS tunnels, domain.md §1). It owns the host's tunnel table (pair key -> tunnel,
  * bounded: tunnelsPerHost, least recently used evicted first), the demultiplexer from underlay
- * (peer, peer port, local port) to a tunnel half, the client-half port allocator, and one scratch
- * buffer in which inner packets are built before sealing (no buffer per packet).
+ * (peer, peer port, local port) to a tunnel half, the client-half port allocator, and the scratch
+ * buffer in which inner packets are built before sealing (no buffer per packet). The scratch is
+ * one buffer shared by every host: a packet is built and sealed in one synchronous call and the
+ * endpoint does not keep its plaintext (api.ts), so hosts never use it at the same time, and
+ * 2,500 hosts do not hold 2,500 copies of 64 KiB.
  */
 import type { KeyService } from "./keys.js";
 import type { Tunnel, TunnelHalf } from "./tunnel.js";
@@ -13,12 +16,15 @@ import { INNER_PACKET_BYTES_MAX } from "./packet.js";
 /** Ports a host can give client halves (RFC 6335 §6 dynamic range). */
 export const CLIENT_PORTS = EPHEMERAL_PORT_MAX - EPHEMERAL_PORT_MIN + 1;
 
+/** The inner-packet scratch of every host (see above); the largest inner packet fits. */
+const SHARED_SCRATCH = new Uint8Array(INNER_PACKET_BYTES_MAX);
+
 export class HostOffload {
   /** pair key -> tunnel (both hosts of a tunnel hold it). */
   readonly tunnels = new Map<string, Tunnel>();
   /** (peer host index, peer port, local port) -> half. */
   readonly demux = new Map<number, TunnelHalf>();
-  readonly scratch = new Uint8Array(INNER_PACKET_BYTES_MAX);
+  readonly scratch: Uint8Array = SHARED_SCRATCH;
   private readonly portsInUse = new Set<number>();
   private nextPort = EPHEMERAL_PORT_MIN;
   /** Counters of this host. */

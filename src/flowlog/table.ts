@@ -144,6 +144,8 @@ interface FlowEntry {
   /** Absolute ms of the first allowed packet not yet reported by a B tuple. */
   firstAllowedMs: number | null;
   buckets: Map<string, Bucket>;
+  /** The bucket the last observation went to (a packet usually lands in the same one as the flow's previous), or null. */
+  last: Bucket | null;
 }
 
 /** One tuple waiting to be placed in a record. */
@@ -160,11 +162,19 @@ function flowKeyString(k: FlowKey): string {
   return `${k.mac}|${k.direction}|${k.srcIp}|${k.dstIp}|${k.srcPort}|${k.dstPort}|${k.protocol}`;
 }
 
-function checkNewFlow(o: FlowObservation, atMs: number): void {
-  if (!isFlowLogMac(o.nic.mac)) {
-    throw new TypeError(`FlowTable.observe: "nic.mac" expected 12 upper-case hex digits, got ${JSON.stringify(o.nic.mac)}`);
+/** Distinct flow log resource IDs whose canonical form and GUID the table remembers (cleared past it). */
+export const FLOW_TABLE_ID_CACHE_MAX = 4096;
+
+function checkNewFlow(o: FlowObservation, atMs: number, checkedNics: WeakMap<NicRef, string>): void {
+  // A NIC is checked once for its current MAC and flow log ID (the data plane reuses one NicRef per NIC).
+  const nicKey = `${o.nic.mac}|${o.nic.flowLogResourceId}`;
+  if (checkedNics.get(o.nic) !== nicKey) {
+    if (!isFlowLogMac(o.nic.mac)) {
+      throw new TypeError(`FlowTable.observe: "nic.mac" expected 12 upper-case hex digits, got ${JSON.stringify(o.nic.mac)}`);
+    }
+    canonicalFlowLogResourceId(o.nic.flowLogResourceId);
+    checkedNics.set(o.nic, nicKey);
   }
-  canonicalFlowLogResourceId(o.nic.flowLogResourceId);
   // formatTuple throws, naming the field, on a bad IP, port, protocol or direction.
   formatTuple({
     timestampMs: atMs,
@@ -209,6 +219,9 @@ export class FlowTable {
   private readonly flows = new Map<string, FlowEntry>();
   private bucketCount = 0;
   private readonly refused: FlowTableOverflow = { observations: 0, packets: 0, bytes: 0 };
+  private readonly checkedNics = new WeakMap<NicRef, string>();
+  /** flowLogResourceId as given -> its canonical form and GUID (bounded: FLOW_TABLE_ID_CACHE_MAX). */
+  private readonly ids = new Map<string, { canonical: string; guid: string }>();
 
   constructor(options: FlowTableOptions) {
     if (!Number.isSafeInteger(options.epochMs) || options.epochMs < 0) {
@@ -257,7 +270,7 @@ export class FlowTable {
       // A flow's identity is validated once, when it enters the table (the hot path of later
       // packets is a map lookup): a bad MAC, resource ID, IP, port or protocol fails here, near
       // the caller's mistake, rather than at drain time.
-      checkNewFlow(o, atMs);
+      checkNewFlow(o, atMs, this.checkedNics);
       if (this.flows.size >= this.flowsMax) {
         this.refuse(o);
         return;
@@ -271,14 +284,17 @@ export class FlowTable {
         dstPort: o.dstPort,
         protocol: o.protocol,
       };
-      entry = { key, nic: o.nic, begun: false, endMs: null, lastAllowed: null, firstAllowedMs: null, buckets: new Map() };
+      entry = { key, nic: o.nic, begun: false, endMs: null, lastAllowed: null, firstAllowedMs: null, buckets: new Map(), last: null };
       this.flows.set(ks, entry);
     }
     const minute = Math.floor(atMs / FLOW_LOG_INTERVAL_MS);
     const aclId = o.aclId ?? (o.denied ? ACL_UNSPECIFIED : ACL_ID_DEFAULT);
     const rule = o.rule ?? (o.denied ? ACL_UNSPECIFIED : o.direction === "I" ? RULE_DEFAULT_INBOUND : RULE_DEFAULT_OUTBOUND);
-    const bk = `${minute}|${o.encryption}|${o.denied ? 1 : 0}|${aclId}|${rule}`;
-    let bucket = entry.buckets.get(bk);
+    const last = entry.last;
+    let bucket: Bucket | undefined =
+      last !== null && last.minute === minute && last.encryption === o.encryption && last.denied === o.denied && last.aclId === aclId && last.rule === rule ? last : undefined;
+    const bk = bucket === undefined ? `${minute}|${o.encryption}|${o.denied ? 1 : 0}|${aclId}|${rule}` : "";
+    if (bucket === undefined) bucket = entry.buckets.get(bk);
     if (bucket === undefined) {
       if (this.bucketCount >= this.bucketsMax) {
         this.refuse(o);
@@ -301,6 +317,7 @@ export class FlowTable {
       entry.buckets.set(bk, bucket);
       this.bucketCount += 1;
     }
+    entry.last = bucket;
     bucket.firstMs = Math.min(bucket.firstMs, atMs);
     bucket.lastMs = Math.max(bucket.lastMs, atMs);
     bucket.fwdPackets += o.fwdPackets;
@@ -343,10 +360,13 @@ export class FlowTable {
    */
   drain(): FlowLogRecord[] {
     const pending: PendingTuple[] = [];
-    for (const [ks, entry] of [...this.flows.entries()].sort((a, b) => compareStrings(a[0], b[0]))) {
+    // No need to visit flows in key order: toRecords sorts records, and the tuples in each by their
+    // full text, so the output does not depend on the order tuples are collected in.
+    for (const [ks, entry] of this.flows) {
       this.drainFlow(entry, pending);
       this.bucketCount -= entry.buckets.size;
       entry.buckets.clear();
+      entry.last = null;
       // Ended flows are done; a flow that never got a B (only denied traffic) owes nothing.
       if (entry.endMs !== null || !entry.begun) this.flows.delete(ks);
     }
@@ -418,10 +438,22 @@ export class FlowTable {
     }
   }
 
+  /** The canonical flow log resource ID and its GUID, computed once per distinct ID. */
+  private idOf(flowLogResourceId: string): { canonical: string; guid: string } {
+    let e = this.ids.get(flowLogResourceId);
+    if (e === undefined) {
+      const canonical = canonicalFlowLogResourceId(flowLogResourceId);
+      e = { canonical, guid: flowLogGuid(canonical) };
+      if (this.ids.size >= FLOW_TABLE_ID_CACHE_MAX) this.ids.clear();
+      this.ids.set(flowLogResourceId, e);
+    }
+    return e;
+  }
+
   private toRecords(pending: PendingTuple[]): FlowLogRecord[] {
     const byRecord = new Map<string, { nic: NicRef; minute: number; tuples: PendingTuple[] }>();
     for (const p of pending) {
-      const rk = `${String(p.minute).padStart(16, "0")}|${p.nic.mac}|${p.nic.flowLogResourceId.toUpperCase()}|${p.nic.targetResourceId}`;
+      const rk = `${String(p.minute).padStart(16, "0")}|${p.nic.mac}|${this.idOf(p.nic.flowLogResourceId).canonical}|${p.nic.targetResourceId}`;
       let r = byRecord.get(rk);
       if (r === undefined) {
         r = { nic: p.nic, minute: p.minute, tuples: [] };
@@ -433,7 +465,7 @@ export class FlowTable {
     for (const rk of [...byRecord.keys()].sort(compareStrings)) {
       const r = byRecord.get(rk);
       if (r === undefined) continue;
-      const resourceId = canonicalFlowLogResourceId(r.nic.flowLogResourceId);
+      const { canonical: resourceId, guid } = this.idOf(r.nic.flowLogResourceId);
       const acls = new Map<string, Map<string, { t: FlowTuple; s: string }[]>>();
       for (const p of r.tuples) {
         let groups = acls.get(p.aclId);
@@ -463,7 +495,7 @@ export class FlowTable {
       records.push({
         time: new Date(r.minute * FLOW_LOG_INTERVAL_MS).toISOString(),
         flowLogVersion: FLOW_LOG_VERSION,
-        flowLogGUID: flowLogGuid(resourceId),
+        flowLogGUID: guid,
         macAddress: r.nic.mac,
         category: FLOW_LOG_CATEGORY,
         flowLogResourceID: resourceId,
