@@ -237,6 +237,11 @@ export class FlowTable {
     return this.flows.size;
   }
 
+  /** Flow log IDs whose canonical form and GUID are cached (at most FLOW_TABLE_ID_CACHE_MAX). */
+  get cachedIds(): number {
+    return this.ids.size;
+  }
+
   /** What was refused because flowsMax or bucketsMax was reached (a copy). */
   get overflow(): FlowTableOverflow {
     return { ...this.refused };

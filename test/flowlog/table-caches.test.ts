@@ -1,0 +1,71 @@
+/**
+ * The flow table's caches: flow log IDs (canonical form and GUID, bounded by
+ * FLOW_TABLE_ID_CACHE_MAX), NICs checked once per NicRef (but again when the NicRef changed), and
+ * the last-bucket shortcut of observe() (a new encryption value in the same minute still gets its own tuple).
+ */
+import { describe, expect, it } from "vitest";
+import { FLOW_TABLE_ID_CACHE_MAX, FlowTable, type FlowObservation, type NicRef } from "../../src/flowlog/table.js";
+import { canonicalFlowLogResourceId, flowLogGuid } from "../../src/flowlog/ids.js";
+
+const EPOCH_MS = Date.UTC(2026, 0, 1);
+const SUB = "11111111-2222-3333-4444-555555555555";
+
+function nic(i: number): NicRef {
+  return {
+    mac: `000D3A${i.toString(16).toUpperCase().padStart(6, "0")}`,
+    vm: `vm-${i}`,
+    targetResourceId: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet${i}`,
+    flowLogResourceId: `/subscriptions/${SUB}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_eastus/flowLogs/fl-${i}`,
+    region: "eastus",
+    subscriptionId: SUB,
+  };
+}
+
+function obs(tMs: number, n: NicRef, over: Partial<FlowObservation> = {}): FlowObservation {
+  return { tMs, nic: n, direction: "O", srcIp: "10.0.0.4", dstIp: "10.0.1.4", srcPort: 50_000, dstPort: 443, protocol: 6, encryption: "X", denied: false, fwdPackets: 1, fwdBytes: 100, revPackets: 0, revBytes: 0, ...over };
+}
+
+describe("FlowTable caches", () => {
+  it(`past FLOW_TABLE_ID_CACHE_MAX (${FLOW_TABLE_ID_CACHE_MAX}) distinct flow logs the ID cache stays bounded and every record keeps its own ID and GUID`, () => {
+    const t = new FlowTable({ epochMs: EPOCH_MS });
+    const n = FLOW_TABLE_ID_CACHE_MAX + 25;
+    const nics = Array.from({ length: n }, (_, i) => nic(i));
+    for (const x of nics) t.observe(obs(1_000, x));
+    const records = t.drain();
+    expect(t.cachedIds).toBeLessThanOrEqual(FLOW_TABLE_ID_CACHE_MAX);
+    expect(t.cachedIds).toBeGreaterThan(0);
+    expect(records).toHaveLength(n);
+    const byMac = new Map(nics.map((x) => [x.mac, x]));
+    for (const r of records) {
+      const x = byMac.get(r.macAddress)!;
+      const id = canonicalFlowLogResourceId(x.flowLogResourceId);
+      expect(r.flowLogResourceID).toBe(id);
+      expect(r.flowLogGUID).toBe(flowLogGuid(id));
+    }
+  });
+
+  it("a NicRef changed after it was checked is checked again on its next new flow", () => {
+    const t = new FlowTable({ epochMs: EPOCH_MS });
+    const x = nic(1);
+    t.observe(obs(0, x));
+    x.mac = "not-a-mac";
+    expect(() => t.observe(obs(10, x, { srcPort: 50_001 }))).toThrow(/"nic.mac" expected 12 upper-case hex digits, got "not-a-mac"/);
+    const y = nic(2);
+    t.observe(obs(0, y));
+    y.flowLogResourceId = "/nope";
+    expect(() => t.observe(obs(10, y, { srcPort: 50_001 }))).toThrow(/flowLogResourceID expected/);
+  });
+
+  it("a new encryption value within the minute gets its own tuple; going back reuses the first bucket", () => {
+    const t = new FlowTable({ epochMs: EPOCH_MS });
+    const x = nic(3);
+    t.observe(obs(1_000, x, { encryption: "NX" }));
+    t.observe(obs(2_000, x, { encryption: "X" }));
+    t.observe(obs(3_000, x, { encryption: "NX" }));
+    t.observe(obs(4_000, x, { encryption: "X" }));
+    t.observe(obs(5_000, x, { encryption: "X" }));
+    const tuples = t.drain().flatMap((r) => r.flowRecords.flows.flatMap((f) => f.flowGroups.flatMap((g) => g.flowTuples)));
+    const c = tuples.filter((s) => s.split(",")[7] === "C").map((s) => s.split(","));
+    expect(c.map((f) => [f[8], f[9]])).toEqual([["NX", "2"], ["X", "3"]]);
+  });
+});
