@@ -12,6 +12,8 @@
  * it is the caller's job to avoid (js.ts moves the input first).
  */
 
+import { chachaBlock } from "./js-chacha20-block.js";
+
 /** RFC 8439 §2.3: 256-bit key. */
 export const CHACHA20_KEY_BYTES = 32;
 /** RFC 8439 §2.3: 96-bit nonce (the IETF variant). */
@@ -26,8 +28,6 @@ const SIGMA0 = 0x61707865;
 const SIGMA1 = 0x3320646e;
 const SIGMA2 = 0x79622d32;
 const SIGMA3 = 0x6b206574;
-/** RFC 8439 §2.3: 20 rounds, i.e. 10 iterations of a column round followed by a diagonal round. */
-const DOUBLE_ROUNDS = 10;
 
 /**
  * A one-entry cache of a DataView over a whole ArrayBuffer. Creating the view is the only
@@ -86,67 +86,8 @@ export class ChaCha20 {
 
   /** The ChaCha20 block function (RFC 8439 §2.3) for `counter`, into this.keystream. */
   block(counter: number): void {
-    const s = this.state;
-    s[12] = counter;
-    // | 0: as int32 (not uint32 numbers) the round variables stay in integer registers.
-    const s0 = s[0]! | 0, s1 = s[1]! | 0, s2 = s[2]! | 0, s3 = s[3]! | 0;
-    const s4 = s[4]! | 0, s5 = s[5]! | 0, s6 = s[6]! | 0, s7 = s[7]! | 0;
-    const s8 = s[8]! | 0, s9 = s[9]! | 0, s10 = s[10]! | 0, s11 = s[11]! | 0;
-    const s12 = s[12]! | 0, s13 = s[13]! | 0, s14 = s[14]! | 0, s15 = s[15]! | 0;
-    let x0 = s0, x1 = s1, x2 = s2, x3 = s3, x4 = s4, x5 = s5, x6 = s6, x7 = s7;
-    let x8 = s8, x9 = s9, x10 = s10, x11 = s11, x12 = s12, x13 = s13, x14 = s14, x15 = s15;
-    // Quarter round (RFC 8439 §2.1): a += b; d ^= a; d <<<= 16; c += d; b ^= c; b <<<= 12;
-    // a += b; d ^= a; d <<<= 8; c += d; b ^= c; b <<<= 7. Written out for the eight quarter
-    // rounds of a double round (§2.3: columns 0,4,8,12 .. 3,7,11,15, then the diagonals).
-    for (let i = 0; i < DOUBLE_ROUNDS; i++) {
-      // column round
-      x0 = (x0 + x4) | 0; x12 ^= x0; x12 = (x12 << 16) | (x12 >>> 16);
-      x8 = (x8 + x12) | 0; x4 ^= x8; x4 = (x4 << 12) | (x4 >>> 20);
-      x0 = (x0 + x4) | 0; x12 ^= x0; x12 = (x12 << 8) | (x12 >>> 24);
-      x8 = (x8 + x12) | 0; x4 ^= x8; x4 = (x4 << 7) | (x4 >>> 25);
-
-      x1 = (x1 + x5) | 0; x13 ^= x1; x13 = (x13 << 16) | (x13 >>> 16);
-      x9 = (x9 + x13) | 0; x5 ^= x9; x5 = (x5 << 12) | (x5 >>> 20);
-      x1 = (x1 + x5) | 0; x13 ^= x1; x13 = (x13 << 8) | (x13 >>> 24);
-      x9 = (x9 + x13) | 0; x5 ^= x9; x5 = (x5 << 7) | (x5 >>> 25);
-
-      x2 = (x2 + x6) | 0; x14 ^= x2; x14 = (x14 << 16) | (x14 >>> 16);
-      x10 = (x10 + x14) | 0; x6 ^= x10; x6 = (x6 << 12) | (x6 >>> 20);
-      x2 = (x2 + x6) | 0; x14 ^= x2; x14 = (x14 << 8) | (x14 >>> 24);
-      x10 = (x10 + x14) | 0; x6 ^= x10; x6 = (x6 << 7) | (x6 >>> 25);
-
-      x3 = (x3 + x7) | 0; x15 ^= x3; x15 = (x15 << 16) | (x15 >>> 16);
-      x11 = (x11 + x15) | 0; x7 ^= x11; x7 = (x7 << 12) | (x7 >>> 20);
-      x3 = (x3 + x7) | 0; x15 ^= x3; x15 = (x15 << 8) | (x15 >>> 24);
-      x11 = (x11 + x15) | 0; x7 ^= x11; x7 = (x7 << 7) | (x7 >>> 25);
-
-      // diagonal round
-      x0 = (x0 + x5) | 0; x15 ^= x0; x15 = (x15 << 16) | (x15 >>> 16);
-      x10 = (x10 + x15) | 0; x5 ^= x10; x5 = (x5 << 12) | (x5 >>> 20);
-      x0 = (x0 + x5) | 0; x15 ^= x0; x15 = (x15 << 8) | (x15 >>> 24);
-      x10 = (x10 + x15) | 0; x5 ^= x10; x5 = (x5 << 7) | (x5 >>> 25);
-
-      x1 = (x1 + x6) | 0; x12 ^= x1; x12 = (x12 << 16) | (x12 >>> 16);
-      x11 = (x11 + x12) | 0; x6 ^= x11; x6 = (x6 << 12) | (x6 >>> 20);
-      x1 = (x1 + x6) | 0; x12 ^= x1; x12 = (x12 << 8) | (x12 >>> 24);
-      x11 = (x11 + x12) | 0; x6 ^= x11; x6 = (x6 << 7) | (x6 >>> 25);
-
-      x2 = (x2 + x7) | 0; x13 ^= x2; x13 = (x13 << 16) | (x13 >>> 16);
-      x8 = (x8 + x13) | 0; x7 ^= x8; x7 = (x7 << 12) | (x7 >>> 20);
-      x2 = (x2 + x7) | 0; x13 ^= x2; x13 = (x13 << 8) | (x13 >>> 24);
-      x8 = (x8 + x13) | 0; x7 ^= x8; x7 = (x7 << 7) | (x7 >>> 25);
-
-      x3 = (x3 + x4) | 0; x14 ^= x3; x14 = (x14 << 16) | (x14 >>> 16);
-      x9 = (x9 + x14) | 0; x4 ^= x9; x4 = (x4 << 12) | (x4 >>> 20);
-      x3 = (x3 + x4) | 0; x14 ^= x3; x14 = (x14 << 8) | (x14 >>> 24);
-      x9 = (x9 + x14) | 0; x4 ^= x9; x4 = (x4 << 7) | (x4 >>> 25);
-    }
-    // RFC 8439 §2.3: add the original input words to the result (Uint32Array stores mod 2^32).
-    const k = this.keystream;
-    k[0] = x0 + s0; k[1] = x1 + s1; k[2] = x2 + s2; k[3] = x3 + s3;
-    k[4] = x4 + s4; k[5] = x5 + s5; k[6] = x6 + s6; k[7] = x7 + s7;
-    k[8] = x8 + s8; k[9] = x9 + s9; k[10] = x10 + s10; k[11] = x11 + s11;
-    k[12] = x12 + s12; k[13] = x13 + s13; k[14] = x14 + s14; k[15] = x15 + s15;
+    this.state[12] = counter;
+    chachaBlock(this.state, this.keystream);
   }
 
   /**
@@ -175,11 +116,24 @@ export class ChaCha20 {
     let ctr = counter;
     while (left >= CHACHA20_BLOCK_BYTES) {
       this.block(ctr++);
-      for (let w = 0; w < 16; w++) {
-        dv.setUint32(o, sv.getUint32(i, true) ^ k[w]!, true);
-        i += 4;
-        o += 4;
-      }
+      dv.setUint32(o, sv.getUint32(i, true) ^ k[0]!, true);
+      dv.setUint32(o + 4, sv.getUint32(i + 4, true) ^ k[1]!, true);
+      dv.setUint32(o + 8, sv.getUint32(i + 8, true) ^ k[2]!, true);
+      dv.setUint32(o + 12, sv.getUint32(i + 12, true) ^ k[3]!, true);
+      dv.setUint32(o + 16, sv.getUint32(i + 16, true) ^ k[4]!, true);
+      dv.setUint32(o + 20, sv.getUint32(i + 20, true) ^ k[5]!, true);
+      dv.setUint32(o + 24, sv.getUint32(i + 24, true) ^ k[6]!, true);
+      dv.setUint32(o + 28, sv.getUint32(i + 28, true) ^ k[7]!, true);
+      dv.setUint32(o + 32, sv.getUint32(i + 32, true) ^ k[8]!, true);
+      dv.setUint32(o + 36, sv.getUint32(i + 36, true) ^ k[9]!, true);
+      dv.setUint32(o + 40, sv.getUint32(i + 40, true) ^ k[10]!, true);
+      dv.setUint32(o + 44, sv.getUint32(i + 44, true) ^ k[11]!, true);
+      dv.setUint32(o + 48, sv.getUint32(i + 48, true) ^ k[12]!, true);
+      dv.setUint32(o + 52, sv.getUint32(i + 52, true) ^ k[13]!, true);
+      dv.setUint32(o + 56, sv.getUint32(i + 56, true) ^ k[14]!, true);
+      dv.setUint32(o + 60, sv.getUint32(i + 60, true) ^ k[15]!, true);
+      i += CHACHA20_BLOCK_BYTES;
+      o += CHACHA20_BLOCK_BYTES;
       left -= CHACHA20_BLOCK_BYTES;
     }
     if (left > 0) {

@@ -113,7 +113,7 @@ export class Poly1305 {
     const h = this.h;
     let h0 = h[0]!, h1 = h[1]!, h2 = h[2]!, h3 = h[3]!, h4 = h[4]!, h5 = h[5]!;
     let c: number;
-    // Full carry from limb 1 (limb 0 is already below 2^22), folding bits >= 132 back times 20,
+    // Full carry from limb 1 (limb 0 is carried after the folds below), folding bits >= 132 back times 20,
     // then bits 130 and 131 times 5: every limb below 2^22 and h < 2^130 + 2^23.
     c = Math.floor(h1 * LIMB_SCALE); h1 &= LIMB_MASK;
     h2 += c; c = Math.floor(h2 * LIMB_SCALE); h2 &= LIMB_MASK;
@@ -200,22 +200,26 @@ export class Poly1305 {
       h5 += (t3 >>> 14) | hibit;
 
       const d0 = h0 * r0 + h1 * q5 + h2 * q4 + h3 * q3 + h4 * q2 + h5 * q1;
-      let d1 = h0 * r1 + h1 * r0 + h2 * q5 + h3 * q4 + h4 * q3 + h5 * q2;
-      let d2 = h0 * r2 + h1 * r1 + h2 * r0 + h3 * q5 + h4 * q4 + h5 * q3;
-      let d3 = h0 * r3 + h1 * r2 + h2 * r1 + h3 * r0 + h4 * q5 + h5 * q4;
-      let d4 = h0 * r4 + h1 * r3 + h2 * r2 + h3 * r1 + h4 * r0 + h5 * q5;
-      let d5 = h0 * r5 + h1 * r4 + h2 * r3 + h3 * r2 + h4 * r1 + h5 * r0;
+      const d1 = h0 * r1 + h1 * r0 + h2 * q5 + h3 * q4 + h4 * q3 + h5 * q2;
+      const d2 = h0 * r2 + h1 * r1 + h2 * r0 + h3 * q5 + h4 * q4 + h5 * q3;
+      const d3 = h0 * r3 + h1 * r2 + h2 * r1 + h3 * r0 + h4 * q5 + h5 * q4;
+      const d4 = h0 * r4 + h1 * r3 + h2 * r2 + h3 * r1 + h4 * r0 + h5 * q5;
+      const d5 = h0 * r5 + h1 * r4 + h2 * r3 + h3 * r2 + h4 * r1 + h5 * r0;
 
-      let c = Math.floor(d0 * LIMB_SCALE); h0 = d0 & LIMB_MASK;
-      d1 += c; c = Math.floor(d1 * LIMB_SCALE); h1 = d1 & LIMB_MASK;
-      d2 += c; c = Math.floor(d2 * LIMB_SCALE); h2 = d2 & LIMB_MASK;
-      d3 += c; c = Math.floor(d3 * LIMB_SCALE); h3 = d3 & LIMB_MASK;
-      d4 += c; c = Math.floor(d4 * LIMB_SCALE); h4 = d4 & LIMB_MASK;
-      d5 += c; c = Math.floor(d5 * LIMB_SCALE); h5 = d5 & LIMB_MASK;
-      // The carry out of limb 5 is a multiple of 2^132: fold it back times 20 (below 2^35), and
-      // carry once more so h0 is below 2^22 and h1 below 2^22 + 2^13.
-      h0 += WRAP * c; c = Math.floor(h0 * LIMB_SCALE); h0 &= LIMB_MASK;
-      h1 += c;
+      // Carries in two parallel passes rather than one serial chain (shorter dependency chain:
+      // the next block needs all of h). Pass 1: every limb keeps its low 22 bits plus the carry
+      // of the limb below (limb 5's carry, a multiple of 2^132, comes back times 20): h0 < 2^34,
+      // the others < 2^22 + 2^30. Pass 2 the same: h0 < 2^22 + 2^12, the others < 2^22 + 2^13.
+      const c0 = Math.floor(d0 * LIMB_SCALE), c1 = Math.floor(d1 * LIMB_SCALE), c2 = Math.floor(d2 * LIMB_SCALE);
+      const c3 = Math.floor(d3 * LIMB_SCALE), c4 = Math.floor(d4 * LIMB_SCALE), c5 = Math.floor(d5 * LIMB_SCALE);
+      const e0 = (d0 & LIMB_MASK) + WRAP * c5, e1 = (d1 & LIMB_MASK) + c0, e2 = (d2 & LIMB_MASK) + c1;
+      const e3 = (d3 & LIMB_MASK) + c2, e4 = (d4 & LIMB_MASK) + c3, e5 = (d5 & LIMB_MASK) + c4;
+      h0 = (e0 & LIMB_MASK) + WRAP * Math.floor(e5 * LIMB_SCALE);
+      h1 = (e1 & LIMB_MASK) + Math.floor(e0 * LIMB_SCALE);
+      h2 = (e2 & LIMB_MASK) + Math.floor(e1 * LIMB_SCALE);
+      h3 = (e3 & LIMB_MASK) + Math.floor(e2 * LIMB_SCALE);
+      h4 = (e4 & LIMB_MASK) + Math.floor(e3 * LIMB_SCALE);
+      h5 = (e5 & LIMB_MASK) + Math.floor(e4 * LIMB_SCALE);
     }
     h[0] = h0; h[1] = h1; h[2] = h2; h[3] = h3; h[4] = h4; h[5] = h5;
     return n;
