@@ -18,7 +18,7 @@ export interface Row {
   benchmark: string;
   /** Cipher suite name; for openssl-speed rows the openssl cipher name; null when not applicable. */
   suite: string | null;
-  /** "node" | "noble" | "sodium" | "openssl" | "werift-dtls" | "node-dtls-client"; null when not applicable. */
+  /** "node" | "noble" | "sodium" | "js" | "openssl" | "werift-dtls" | "node-dtls-client"; null when not applicable. */
   backend: string | null;
   sizeBytes: number | null;
   /** "seal", "open", "seal+open", "records", "handshake", "flows", ... */
