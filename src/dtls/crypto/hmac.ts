@@ -31,30 +31,32 @@ const OPAD = 0x5c; // RFC 2104 §2
 /** Scratch shared by every HmacSha256: macInto() runs to completion and never re-enters. */
 const work = new Sha256();
 const innerDigest = new Uint8Array(SHA256_DIGEST_BYTES);
+/** K0 while a key is being prepared; zeroed right after. */
+const k0 = new Uint8Array(SHA256_BLOCK_BYTES);
 
 class HmacSha256 implements HmacKey {
   readonly hash = "sha256" as const;
   readonly outputBytes = SHA256_DIGEST_BYTES;
-  /** Chaining values after the (K0 ^ ipad) block and after the (K0 ^ opad) block. */
-  private readonly inner = new Int32Array(8);
-  private readonly outer = new Int32Array(8);
+  /** Chaining values after the (K0 ^ ipad) block (words 0..7) and after the (K0 ^ opad) block (8..15). */
+  private readonly pads = new Int32Array(16);
 
   constructor(key: Uint8Array) {
-    const k0 = new Uint8Array(SHA256_BLOCK_BYTES);
+    k0.fill(0);
     if (key.length > SHA256_BLOCK_BYTES) work.reset().update(key).digestInto(k0, 0);
     else k0.set(key);
     for (let i = 0; i < SHA256_BLOCK_BYTES; i++) k0[i]! ^= IPAD;
-    work.reset().update(k0).saveState(this.inner);
+    work.reset().update(k0).saveState(this.pads, 0);
     for (let i = 0; i < SHA256_BLOCK_BYTES; i++) k0[i]! ^= IPAD ^ OPAD;
-    work.reset().update(k0).saveState(this.outer);
+    work.reset().update(k0).saveState(this.pads, 8);
     k0.fill(0);
   }
 
   macInto(out: Uint8Array, offset: number, a: Uint8Array, b?: Uint8Array): void {
-    work.loadState(this.inner, SHA256_BLOCK_BYTES).update(a);
+    work.loadState(this.pads, 0, SHA256_BLOCK_BYTES).update(a);
     if (b !== undefined) work.update(b);
     work.digestInto(innerDigest, 0);
-    work.loadState(this.outer, SHA256_BLOCK_BYTES).update(innerDigest).digestInto(out, offset);
+    work.loadState(this.pads, 8, SHA256_BLOCK_BYTES).update(innerDigest).digestInto(out, offset);
+    innerDigest.fill(0);
   }
 
   mac(a: Uint8Array, b?: Uint8Array): Uint8Array {

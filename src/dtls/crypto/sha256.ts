@@ -135,16 +135,20 @@ export class Sha256 {
     return this;
   }
 
-  /** The chaining value after whole blocks only (HMAC's precomputed pad states); throws mid-block. */
-  saveState(into: Int32Array): void {
+  /**
+   * The chaining value (8 words, at into[offset..]) after whole blocks only: HMAC's precomputed
+   * pad states. Throws mid-block.
+   */
+  saveState(into: Int32Array, offset = 0): void {
     if (this.blockBytes !== 0) throw new Error(`Sha256.saveState: expected a whole number of blocks hashed, got ${this.blockBytes} bytes pending`);
-    into.set(this.h);
+    for (let i = 0; i < 8; i++) into[offset + i] = this.h[i]!;
   }
 
-  /** Resumes from a saveState() value taken after `totalBytes` (a multiple of 64) bytes. */
-  loadState(state: Int32Array, totalBytes: number): this {
+  /** Resumes from a saveState() value (at state[offset..]) taken after `totalBytes` (a multiple of 64) bytes. */
+  loadState(state: Int32Array, offset: number, totalBytes: number): this {
     if (totalBytes % SHA256_BLOCK_BYTES !== 0) throw new Error(`Sha256.loadState: "totalBytes" expected a multiple of ${SHA256_BLOCK_BYTES}, got ${totalBytes}`);
-    this.h.set(state);
+    if (offset < 0 || offset + 8 > state.length) throw new RangeError(`Sha256.loadState: "offset" expected 0..${state.length - 8}, got ${offset}`);
+    for (let i = 0; i < 8; i++) this.h[i] = state[offset + i]!;
     this.blockBytes = 0;
     this.totalBytes = totalBytes;
     return this;

@@ -187,7 +187,16 @@ export abstract class HandshakeMachine {
   protected finish(result: Omit<HandshakeResult, "epoch">): void {
     this.completed = true;
     this.awaitingFinished = false;
-    this.host.complete({ ...result, epoch: this.newEpoch });
+    this.host.complete({
+      suite: result.suite,
+      epoch: this.newEpoch,
+      identity: result.identity,
+      clientVerifyData: result.clientVerifyData,
+      serverVerifyData: result.serverVerifyData,
+      secureRenegotiation: result.secureRenegotiation,
+      extendedMasterSecret: result.extendedMasterSecret,
+      cookie: result.cookie,
+    });
   }
 
   /** Stops timers; the machine may still answer retransmissions if `keepFinal` (FINISHED state). */

@@ -23,8 +23,8 @@ export type AddResult =
 interface Partial {
   msgType: number;
   body: Uint8Array;
-  /** One flag per body byte; simple and bounded by bytesMax. */
-  have: Uint8Array;
+  /** One flag per body byte; simple and bounded by bytesMax. null: the message came whole at once. */
+  have: Uint8Array | null;
   missing: number;
 }
 
@@ -60,6 +60,12 @@ export class Reassembler {
     let p = this.partials.get(f.messageSeq);
     if (p === undefined) {
       if (this.heldBytes + f.length > this.bytesMax) return "over-limit";
+      if (f.fragmentOffset === 0 && f.fragmentLength === f.length) {
+        // The usual case, a whole message in one fragment: no per-byte bookkeeping needed.
+        this.partials.set(f.messageSeq, { msgType: f.msgType, body: f.body.slice(), have: null, missing: 0 });
+        this.heldBytes += f.length;
+        return "buffered";
+      }
       p = { msgType: f.msgType, body: new Uint8Array(f.length), have: new Uint8Array(f.length), missing: f.length };
       this.partials.set(f.messageSeq, p);
       this.heldBytes += f.length;
@@ -76,6 +82,7 @@ export class Reassembler {
       this.partials.set(f.messageSeq, p);
       this.heldBytes += f.length;
     }
+    if (p.have === null) return f.fragmentLength > 0 ? "duplicate" : "buffered"; // all its bytes are held
     let fresh = 0;
     for (let i = 0; i < f.fragmentLength; i++) {
       const at = f.fragmentOffset + i;

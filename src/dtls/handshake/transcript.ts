@@ -12,6 +12,9 @@ import { createHash, type Hash } from "node:crypto";
 import { Sha256 } from "../crypto/sha256.js";
 import { encodeFullMessage } from "./header.js";
 
+/** Finishes copies of a running SHA-256; hash() never re-enters. */
+const scratch = new Sha256();
+
 export class Transcript {
   private readonly parts: Uint8Array[] = [];
   private sha256: Sha256 | null = null;
@@ -40,7 +43,7 @@ export class Transcript {
     if (alg === "sha256") {
       const h = (this.sha256 ??= new Sha256());
       while (this.sha256Fed < this.parts.length) h.update(this.parts[this.sha256Fed++]!);
-      return new Sha256().copyFrom(h).digest();
+      return scratch.copyFrom(h).digest();
     }
     if (alg !== "sha384") throw new Error(`Transcript.hash: "alg" expected "sha256" or "sha384", got ${JSON.stringify(alg)}`);
     const h = (this.sha384 ??= createHash("sha384"));

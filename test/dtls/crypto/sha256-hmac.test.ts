@@ -101,12 +101,13 @@ describe("hmacKey (RFC 2104)", () => {
 describe("Sha256 saved states (HMAC pad states)", () => {
   it("loadState(saveState()) resumes the hash; both refuse a partial block", () => {
     const block = new Uint8Array(64).fill(0x36);
-    const state = new Int32Array(8);
-    new Sha256().update(block).saveState(state);
+    const state = new Int32Array(10);
+    new Sha256().update(block).saveState(state, 2);
     const tail = Uint8Array.of(1, 2, 3);
     const want = createHash("sha256").update(block).update(tail).digest("hex");
-    expect(hex(new Sha256().loadState(state, 64).update(tail).digest())).toBe(want);
+    expect(hex(new Sha256().loadState(state, 2, 64).update(tail).digest())).toBe(want);
+    expect(() => new Sha256().loadState(state, 3, 64)).toThrow(/"offset" expected 0\.\.2, got 3/);
     expect(() => new Sha256().update(tail).saveState(state)).toThrow(/3 bytes pending/);
-    expect(() => new Sha256().loadState(state, 65)).toThrow(/"totalBytes" expected a multiple of 64, got 65/);
+    expect(() => new Sha256().loadState(state, 0, 65)).toThrow(/"totalBytes" expected a multiple of 64, got 65/);
   });
 });
