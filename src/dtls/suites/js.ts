@@ -16,7 +16,9 @@
  * - open computes and checks the tag over the ciphertext BEFORE writing anything to `out`; when it
  *   returns -1 the output region is left untouched (the comparison is constant time);
  * - the last keystream block and the Poly1305 one-time key stay in the instance's scratch arrays
- *   until the next call (they are never exposed or logged).
+ *   until the next call (they are never exposed or logged);
+ * - the DataView caches keep the last ArrayBuffers seen alive as long as the key lives (as the
+ *   subarray ViewCache of the other backends does).
  */
 import type { AeadBackend, AeadKey } from "./aead.js";
 import type { AeadAlgorithm } from "./registry.js";
