@@ -102,6 +102,20 @@ export class Simulator {
     return new Handle(this.queue.seqOf(slot), slot, this.queue);
   }
 
+  /**
+   * scheduleCall() for events that are never cancelled: the same checks and order, no handle made
+   * (hot paths: a datagram's arrival, a flow's next packet).
+   */
+  post<T>(atMs: number, fn: EventFn<T>, arg: T): void {
+    if (!(atMs >= this.now) || atMs === Infinity) {
+      throw new RangeError(`Simulator.schedule: "atMs" expected a finite time >= nowMs (${this.now}), got ${atMs}`);
+    }
+    if (typeof fn !== "function") {
+      throw new TypeError(`Simulator.schedule: "fn" expected a function, got ${typeof fn}`);
+    }
+    this.queue.push(atMs, fn as EventFn<never>, arg);
+  }
+
   after(delayMs: number, fn: () => void): EventHandle {
     if (!(delayMs >= 0) || delayMs === Infinity) {
       throw new RangeError(`Simulator.after: "delayMs" expected a finite number >= 0, got ${delayMs}`);

@@ -54,11 +54,11 @@ function fireFwd(run: FlowRun): void {
   const i = run.fwdSent++;
   run.emit(spec, i, "fwd", spec.sizeBytes);
   const sim = run.sim;
-  if (spec.pattern === "request-response") sim.scheduleCall(sim.nowMs + run.responseDelayMs, fireRev, run);
+  if (spec.pattern === "request-response") sim.post(sim.nowMs + run.responseDelayMs, fireRev, run);
   const next = i + 1;
   if (next >= spec.packets) return;
   const atMs = run.rng === null ? spec.startMs + (next * 1000) / run.perSecond : sim.nowMs + run.rng.exponential(run.perSecond / 1000);
-  sim.scheduleCall(atMs, fireFwd, run);
+  sim.post(atMs, fireFwd, run);
 }
 
 /**
@@ -115,7 +115,7 @@ function newRun(sim: Simulator, spec: FlowSpec, rng: SeededRng, emit: EmitFn, op
 export function schedulePackets(sim: Simulator, spec: FlowSpec, rng: SeededRng, emit: EmitFn, options: WorkloadOptions = {}): void {
   checkFlowSpec(sim.nowMs, spec, options);
   if (spec.packets === 0) return;
-  sim.scheduleCall(spec.startMs, fireFwd, newRun(sim, spec, rng, emit, options));
+  sim.post(spec.startMs, fireFwd, newRun(sim, spec, rng, emit, options));
 }
 
 /**

@@ -168,6 +168,9 @@ export class DataPlane implements WireSink<HostOffload> {
     tMs: 0, nic: null as unknown as NicRef, direction: "O", srcIp: "", dstIp: "", srcPort: 0, dstPort: 0, protocol: 0,
     encryption: "NX", denied: false, fwdPackets: 0, fwdBytes: 0, revPackets: 0, revBytes: 0,
   };
+  /** Outcome keys (FlowState.outcomes) by encryption, then reason. */
+  private readonly deliverKeys = new Map<string, Map<string, string>>();
+  private readonly dropKeys = new Map<string, Map<string, string>>();
   /** One function for every tunnel's idle event (no closure per tunnel or packet). */
   private readonly idleFn = (t: Tunnel): void => this.onIdleCheck(t);
 
@@ -410,7 +413,19 @@ export class DataPlane implements WireSink<HostOffload> {
   }
 
   private outcome(fs: FlowState, encryption: FlowEncryption, action: "deliver" | "drop", reason: string): void {
-    const k = `${encryption}|${action}|${reason}`;
+    // The key string is made once per (encryption, action, reason), not per packet: the values
+    // come from closed sets (FlowEncryption, the policy's reasons, PacketDropReason).
+    const byEnc = action === "deliver" ? this.deliverKeys : this.dropKeys;
+    let byReason = byEnc.get(encryption);
+    if (byReason === undefined) {
+      byReason = new Map();
+      byEnc.set(encryption, byReason);
+    }
+    let k = byReason.get(reason);
+    if (k === undefined) {
+      k = `${encryption}|${action}|${reason}`;
+      byReason.set(reason, k);
+    }
     fs.outcomes.set(k, (fs.outcomes.get(k) ?? 0) + 1);
   }
 
@@ -556,7 +571,7 @@ export class DataPlane implements WireSink<HostOffload> {
     t.lastUsedMs = this.sim.nowMs;
     const half = t.halfAt(d.sender!);
     if (half.endpoint.state === "connected") {
-      this.seal(half, { flow: fs, dir, index, bytes: fs.packetBytes });
+      this.seal(half, fs, dir, index, fs.packetBytes);
       return;
     }
     if (half.pending.length >= this.settings.pendingPackets) {
@@ -567,8 +582,7 @@ export class DataPlane implements WireSink<HostOffload> {
   }
 
   /** Builds the inner packet in the host's scratch buffer and seals it into one record. */
-  private seal(half: TunnelHalf, p: PendingPacket): void {
-    const { flow: fs, dir, index, bytes } = p;
+  private seal(half: TunnelHalf, fs: FlowState, dir: 0 | 1, index: number, bytes: number): void {
     const d = fs.dirs[dir];
     const scratch = half.host.scratch;
     const srcIpN = dir === 0 ? fs.srcIpN : ipv4Number(d.flow.srcIp, "srcIp");
@@ -692,7 +706,7 @@ export class DataPlane implements WireSink<HostOffload> {
         this.dropPending(p, "tunnel-closed");
         continue;
       }
-      this.seal(half, p);
+      this.seal(half, p.flow, p.dir, p.index, p.bytes);
     }
   }
 

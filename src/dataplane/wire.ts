@@ -95,7 +95,7 @@ export class MemoryWire<H extends WireHost> implements Wire<H> {
       return;
     }
     const d: InFlightDatagram<H> = { wire: this, src, dst, srcPort, dstPort, payload, tag };
-    for (let i = 0; i < n; i++) sim.scheduleCall(sim.nowMs + this.delays[i]!, arriveEvent<H>, d);
+    for (let i = 0; i < n; i++) sim.post(sim.nowMs + this.delays[i]!, arriveEvent<H>, d);
   }
 
   close(): Promise<void> {

@@ -212,6 +212,15 @@ function compareStrings(a: string, b: string): number {
 
 const STATE_ORDER: Record<FlowState, number> = { B: 0, D: 1, C: 2, E: 3 };
 
+/**
+ * The tuple's text, as formatTuple writes it, without formatTuple's checks: every field of a
+ * drained tuple was checked when its flow entered the table (checkNewFlow: IPs, ports, protocol,
+ * direction) or counted (checkCount, isFlowEncryption), and the table makes the state itself.
+ */
+function tupleText(t: FlowTuple): string {
+  return `${t.timestampMs},${t.srcIp},${t.dstIp},${t.srcPort},${t.dstPort},${t.protocol},${t.direction},${t.state},${t.encryption},${t.packetsSrcToDst},${t.bytesSrcToDst},${t.packetsDstToSrc},${t.bytesDstToSrc}`;
+}
+
 export class FlowTable {
   readonly epochMs: number;
   readonly flowsMax: number;
@@ -483,7 +492,7 @@ export class FlowTable {
           list = [];
           groups.set(p.rule, list);
         }
-        list.push({ t: p.tuple, s: formatTuple(p.tuple) });
+        list.push({ t: p.tuple, s: tupleText(p.tuple) });
       }
       const flows: FlowAcl[] = [...acls.keys()].sort(compareStrings).map((aclId) => {
         const groups = acls.get(aclId) ?? new Map<string, { t: FlowTuple; s: string }[]>();

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { FLOW_TABLE_ID_CACHE_MAX, FlowTable, type FlowObservation, type NicRef } from "../../src/flowlog/table.js";
 import { canonicalFlowLogResourceId, flowLogGuid } from "../../src/flowlog/ids.js";
+import { formatTuple, parseTuple } from "../../src/flowlog/schema.js";
 
 const EPOCH_MS = Date.UTC(2026, 0, 1);
 const SUB = "11111111-2222-3333-4444-555555555555";
@@ -67,5 +68,17 @@ describe("FlowTable caches", () => {
     const tuples = t.drain().flatMap((r) => r.flowRecords.flows.flatMap((f) => f.flowGroups.flatMap((g) => g.flowTuples)));
     const c = tuples.filter((s) => s.split(",")[7] === "C").map((s) => s.split(","));
     expect(c.map((f) => [f[8], f[9]])).toEqual([["NX", "2"], ["X", "3"]]);
+  });
+
+  it("drained tuples are written exactly as formatTuple writes them (B, C, D and E; both directions; large counters)", () => {
+    const t = new FlowTable({ epochMs: EPOCH_MS });
+    const x = nic(4);
+    t.observe(obs(59_999, x, { fwdBytes: 2 ** 40, fwdPackets: 123_456_789 }));
+    t.observe(obs(60_000, x, { direction: "I", srcIp: "fd00::1", dstIp: "fd00::2", protocol: 17, srcPort: 0, dstPort: 65_535, revPackets: 3, revBytes: 999 }));
+    t.observe(obs(61_000, x, { denied: true, encryption: "NX_NOT_ACCEPTED", srcPort: 1 }));
+    t.closeAll(120_000);
+    const tuples = t.drain().flatMap((r) => r.flowRecords.flows.flatMap((f) => f.flowGroups.flatMap((g) => g.flowTuples)));
+    expect(new Set(tuples.map((s) => s.split(",")[7]))).toEqual(new Set(["B", "C", "D", "E"]));
+    for (const s of tuples) expect(formatTuple(parseTuple(s))).toBe(s);
   });
 });
