@@ -13,7 +13,7 @@ import type { NamedGroup, PskClientConfig } from "../api.js";
 import { AlertDescription, DTLS10_VERSION, DTLS12_VERSION, ExtensionType, HandshakeType } from "../constants.js";
 import { extendedMasterSecret, masterSecret, pskPremaster, timingSafeEqualBytes, verifyData } from "../crypto/keys.js";
 import { ALERT_UNSUPPORTED_EXTENSION, fatal } from "../errors.js";
-import { concat, hex, wrapDecode } from "./util.js";
+import { concat, hex, UTF8_ENCODER, wrapDecode } from "./util.js";
 import { suiteById } from "../suites/registry.js";
 import { deriveEpochCiphers } from "./epoch-keys.js";
 import { generateKeyPair } from "./ecdhe.js";
@@ -239,7 +239,7 @@ export class ClientHandshake extends HandshakeMachine {
       otherSecret = shared;
       point = kp.publicPoint;
     }
-    const identity = new TextEncoder().encode(psk.identity);
+    const identity = UTF8_ENCODER.encode(psk.identity);
     const cke = this.ownMessage(
       HandshakeType.ClientKeyExchange,
       encodeClientKeyExchange(point === undefined ? { identity } : { identity, point }),

@@ -12,7 +12,7 @@ import { AlertDescription, DTLS10_VERSION, DTLS12_VERSION, ExtensionType, Handsh
 import { extendedMasterSecret, masterSecret, pskPremaster, timingSafeEqualBytes, verifyData } from "../crypto/keys.js";
 import { DecodeError, decodeFatal, fatal } from "../errors.js";
 import type { SuiteInfo } from "../suites/registry.js";
-import { concat, hex, wrapDecode } from "./util.js";
+import { concat, hex, UTF8_DECODER, UTF8_ENCODER, wrapDecode } from "./util.js";
 import { generateKeyPair, type EcdhKeyPair } from "./ecdhe.js";
 import { deriveEpochCiphers } from "./epoch-keys.js";
 import {
@@ -218,7 +218,7 @@ export class ServerHandshake extends HandshakeMachine {
       ),
     ];
     const psk = cfg.psk as PskServerConfig;
-    const hint = new TextEncoder().encode(psk.hint ?? "");
+    const hint = UTF8_ENCODER.encode(psk.hint ?? "");
     if (choice.group !== null) {
       this.keyPair = generateKeyPair(choice.group, cfg.rng);
       items.push(this.ownMessage(HandshakeType.ServerKeyExchange, encodeServerKeyExchange({ hint, ecdhe: { namedGroup: NAMED_GROUP_IDS[choice.group], point: this.keyPair.publicPoint } }), this.oldEpoch));
@@ -264,7 +264,7 @@ export class ServerHandshake extends HandshakeMachine {
     const suite = this.suite!;
     const ecdhe = suite.keyExchange === "ecdhe-psk";
     const cke = wrapDecode(() => decodeClientKeyExchange(m.body, ecdhe));
-    this.identity = new TextDecoder("utf-8", { fatal: false }).decode(cke.identity);
+    this.identity = UTF8_DECODER.decode(cke.identity);
     const key = (cfg.psk as PskServerConfig).lookup(this.identity);
     if (key === undefined) {
       // RFC 4279 §2: "unknown_psk_identity" for an identity the server does not know.

@@ -18,6 +18,11 @@ export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Shared codecs: constructing a TextEncoder/TextDecoder per message showed in handshake profiles. */
+export const UTF8_ENCODER = new TextEncoder();
+/** Non-fatal: a PSK identity that is not valid UTF-8 still decodes (to U+FFFD) and is then unknown. */
+export const UTF8_DECODER = new TextDecoder("utf-8", { fatal: false });
+
 /** Lower-case hex, for NSS key log lines only (never for error messages). */
 export function hex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
