@@ -14,7 +14,7 @@
 export const CHACHA20_DOUBLE_ROUNDS = 10;
 
 /** Computes the block of the 16-word input `state` into `out` (state + rounds(state), mod 2^32). */
-export function chachaBlock(state: Uint32Array, out: Uint32Array): void {
+export function chachaBlock(state: Uint32Array, out: Int32Array): void {
   const s0 = state[0]! | 0;
   const s1 = state[1]! | 0;
   const s2 = state[2]! | 0;
@@ -123,7 +123,7 @@ export function chachaBlock(state: Uint32Array, out: Uint32Array): void {
   x1 = (x1 + x6) | 0; x12 ^= x1; x12 = (x12 << 16) | (x12 >>> 16); x11 = (x11 + x12) | 0; x6 ^= x11; x6 = (x6 << 12) | (x6 >>> 20); x1 = (x1 + x6) | 0; x12 ^= x1; x12 = (x12 << 8) | (x12 >>> 24); x11 = (x11 + x12) | 0; x6 ^= x11; x6 = (x6 << 7) | (x6 >>> 25);
   x2 = (x2 + x7) | 0; x13 ^= x2; x13 = (x13 << 16) | (x13 >>> 16); x8 = (x8 + x13) | 0; x7 ^= x8; x7 = (x7 << 12) | (x7 >>> 20); x2 = (x2 + x7) | 0; x13 ^= x2; x13 = (x13 << 8) | (x13 >>> 24); x8 = (x8 + x13) | 0; x7 ^= x8; x7 = (x7 << 7) | (x7 >>> 25);
   x3 = (x3 + x4) | 0; x14 ^= x3; x14 = (x14 << 16) | (x14 >>> 16); x9 = (x9 + x14) | 0; x4 ^= x9; x4 = (x4 << 12) | (x4 >>> 20); x3 = (x3 + x4) | 0; x14 ^= x3; x14 = (x14 << 8) | (x14 >>> 24); x9 = (x9 + x14) | 0; x4 ^= x9; x4 = (x4 << 7) | (x4 >>> 25);
-  // RFC 8439 §2.3: add the input words to the result (Uint32Array stores mod 2^32).
+  // RFC 8439 §2.3: add the input words to the result (typed array stores take it mod 2^32).
   out[0] = x0 + s0; out[1] = x1 + s1; out[2] = x2 + s2; out[3] = x3 + s3;
   out[4] = x4 + s4; out[5] = x5 + s5; out[6] = x6 + s6; out[7] = x7 + s7;
   out[8] = x8 + s8; out[9] = x9 + s9; out[10] = x10 + s10; out[11] = x11 + s11;

@@ -1,9 +1,11 @@
 /**
  * ChaCha20 stream cipher (RFC 8439 §2.3, §2.4) for the "js" AEAD backend, written so that nothing
  * is allocated after construction: the 16-word input state and the 16-word keystream block live in
- * two Uint32Arrays owned by the instance, the 20 rounds run on local variables, and the XOR with
+ * two typed arrays owned by the instance, the 20 rounds run on local variables, and the XOR with
  * the caller's bytes works on 32-bit words read and written through DataViews of the caller's
- * ArrayBuffers (any alignment, explicit little-endian). A DataView is made only when the caller
+ * ArrayBuffers (any alignment, explicit little-endian). Words are handled as int32 everywhere
+ * (getInt32, Int32Array): a uint32 above 2^31 is not a small integer in V8 and, wherever it crosses
+ * a call that is not inlined, becomes a heap-allocated number. A DataView is made only when the caller
  * hands a buffer with a different ArrayBuffer than the previous call (see DataViewCache), so a
  * record layer sealing into the same buffers again and again allocates nothing.
  *
@@ -57,7 +59,7 @@ export class ChaCha20 {
   /** RFC 8439 §2.3 input state: constants, key, counter, nonce. */
   private readonly state = new Uint32Array(16);
   /** The last block computed by block(): the serialized keystream, as words. */
-  readonly keystream = new Uint32Array(16);
+  readonly keystream = new Int32Array(16);
   private readonly srcView = new DataViewCache();
   private readonly dstView = new DataViewCache();
 
@@ -116,22 +118,22 @@ export class ChaCha20 {
     let ctr = counter;
     while (left >= CHACHA20_BLOCK_BYTES) {
       this.block(ctr++);
-      dv.setUint32(o, sv.getUint32(i, true) ^ k[0]!, true);
-      dv.setUint32(o + 4, sv.getUint32(i + 4, true) ^ k[1]!, true);
-      dv.setUint32(o + 8, sv.getUint32(i + 8, true) ^ k[2]!, true);
-      dv.setUint32(o + 12, sv.getUint32(i + 12, true) ^ k[3]!, true);
-      dv.setUint32(o + 16, sv.getUint32(i + 16, true) ^ k[4]!, true);
-      dv.setUint32(o + 20, sv.getUint32(i + 20, true) ^ k[5]!, true);
-      dv.setUint32(o + 24, sv.getUint32(i + 24, true) ^ k[6]!, true);
-      dv.setUint32(o + 28, sv.getUint32(i + 28, true) ^ k[7]!, true);
-      dv.setUint32(o + 32, sv.getUint32(i + 32, true) ^ k[8]!, true);
-      dv.setUint32(o + 36, sv.getUint32(i + 36, true) ^ k[9]!, true);
-      dv.setUint32(o + 40, sv.getUint32(i + 40, true) ^ k[10]!, true);
-      dv.setUint32(o + 44, sv.getUint32(i + 44, true) ^ k[11]!, true);
-      dv.setUint32(o + 48, sv.getUint32(i + 48, true) ^ k[12]!, true);
-      dv.setUint32(o + 52, sv.getUint32(i + 52, true) ^ k[13]!, true);
-      dv.setUint32(o + 56, sv.getUint32(i + 56, true) ^ k[14]!, true);
-      dv.setUint32(o + 60, sv.getUint32(i + 60, true) ^ k[15]!, true);
+      dv.setInt32(o, sv.getInt32(i, true) ^ k[0]!, true);
+      dv.setInt32(o + 4, sv.getInt32(i + 4, true) ^ k[1]!, true);
+      dv.setInt32(o + 8, sv.getInt32(i + 8, true) ^ k[2]!, true);
+      dv.setInt32(o + 12, sv.getInt32(i + 12, true) ^ k[3]!, true);
+      dv.setInt32(o + 16, sv.getInt32(i + 16, true) ^ k[4]!, true);
+      dv.setInt32(o + 20, sv.getInt32(i + 20, true) ^ k[5]!, true);
+      dv.setInt32(o + 24, sv.getInt32(i + 24, true) ^ k[6]!, true);
+      dv.setInt32(o + 28, sv.getInt32(i + 28, true) ^ k[7]!, true);
+      dv.setInt32(o + 32, sv.getInt32(i + 32, true) ^ k[8]!, true);
+      dv.setInt32(o + 36, sv.getInt32(i + 36, true) ^ k[9]!, true);
+      dv.setInt32(o + 40, sv.getInt32(i + 40, true) ^ k[10]!, true);
+      dv.setInt32(o + 44, sv.getInt32(i + 44, true) ^ k[11]!, true);
+      dv.setInt32(o + 48, sv.getInt32(i + 48, true) ^ k[12]!, true);
+      dv.setInt32(o + 52, sv.getInt32(i + 52, true) ^ k[13]!, true);
+      dv.setInt32(o + 56, sv.getInt32(i + 56, true) ^ k[14]!, true);
+      dv.setInt32(o + 60, sv.getInt32(i + 60, true) ^ k[15]!, true);
       i += CHACHA20_BLOCK_BYTES;
       o += CHACHA20_BLOCK_BYTES;
       left -= CHACHA20_BLOCK_BYTES;
@@ -139,7 +141,7 @@ export class ChaCha20 {
     if (left > 0) {
       this.block(ctr);
       let w = 0;
-      for (; left >= 4; w++, left -= 4, i += 4, o += 4) dv.setUint32(o, sv.getUint32(i, true) ^ k[w]!, true);
+      for (; left >= 4; w++, left -= 4, i += 4, o += 4) dv.setInt32(o, sv.getInt32(i, true) ^ k[w]!, true);
       const last = k[w]!;
       for (let b = 0; b < left; b++) dv.setUint8(o + b, sv.getUint8(i + b) ^ (last >>> (8 * b)));
     }
@@ -153,6 +155,10 @@ export class ChaCha20 {
   }
 }
 
+/**
+ * The little-endian word at b[i..i+3] as an int32 (not >>> 0: an int32 return value is never boxed
+ * as a heap number when the call is not inlined, and Uint32Array stores take it mod 2^32).
+ */
 function readLe32(b: Uint8Array, i: number): number {
-  return (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
+  return b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
 }

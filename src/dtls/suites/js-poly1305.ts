@@ -29,15 +29,14 @@ const LIMB_SCALE = 1 / 0x400000; // 2^-22, exact
 const WRAP = 20;
 /** Bit 128 of a full block (RFC 8439 §2.5.1: "add one bit beyond the number of octets"): bit 18 of limb 5. */
 const HIBIT_FULL_BLOCK = 1 << 18;
-const TWO_32 = 0x1_0000_0000;
 
 export class Poly1305 {
   /** Clamped r as limbs (RFC 8439 §2.5: r &= 0x0ffffffc0ffffffc0ffffffc0fffffff). */
   private readonly r = new Int32Array(6);
   /** The accumulator h as limbs. */
   private readonly h = new Float64Array(6);
-  /** s as four 32-bit little-endian words. */
-  private readonly s = new Uint32Array(4);
+  /** s as four 32-bit little-endian words (int32, so a word passed to a call is never boxed). */
+  private readonly s = new Int32Array(4);
   /** Scratch for zero-padded tails, the length block and the computed tag. */
   private readonly scratch = new Uint8Array(POLY1305_BLOCK_BYTES);
   private readonly scratchView = new DataView(this.scratch.buffer);
@@ -144,16 +143,13 @@ export class Poly1305 {
     h3 = (h3 & useH) | (g3 & useG);
     h4 = (h4 & useH) | (g4 & useG);
     h5 = (h5 & useH) | (g5 & useG);
-    // The low 128 bits as four 32-bit words, plus s, mod 2^128 (carries kept exact in doubles).
+    // The low 128 bits as four 32-bit words, plus s, mod 2^128. Added in 16-bit halves so every
+    // value stays a small integer (no double crosses a call, so nothing is boxed on the heap).
     const s = this.s;
-    let f = ((h0 | (h1 << 22)) >>> 0) + s[0]!;
-    writeLe32(out, offset, f);
-    f = Math.floor(f / TWO_32) + (((h1 >>> 10) | (h2 << 12)) >>> 0) + s[1]!;
-    writeLe32(out, offset + 4, f);
-    f = Math.floor(f / TWO_32) + (((h2 >>> 20) | (h3 << 2) | (h4 << 24)) >>> 0) + s[2]!;
-    writeLe32(out, offset + 8, f);
-    f = Math.floor(f / TWO_32) + (((h4 >>> 8) | (h5 << 14)) >>> 0) + s[3]!;
-    writeLe32(out, offset + 12, f);
+    let carry = addWord(out, offset, (h0 | (h1 << 22)), s[0]!, 0);
+    carry = addWord(out, offset + 4, ((h1 >>> 10) | (h2 << 12)), s[1]!, carry);
+    carry = addWord(out, offset + 8, ((h2 >>> 20) | (h3 << 2) | (h4 << 24)), s[2]!, carry);
+    addWord(out, offset + 12, ((h4 >>> 8) | (h5 << 14)), s[3]!, carry);
   }
 
   /**
@@ -188,10 +184,10 @@ export class Poly1305 {
     const n = length - (length % POLY1305_BLOCK_BYTES);
     const end = pos + n;
     for (let p = pos; p < end; p += POLY1305_BLOCK_BYTES) {
-      const t0 = view.getUint32(p, true);
-      const t1 = view.getUint32(p + 4, true);
-      const t2 = view.getUint32(p + 8, true);
-      const t3 = view.getUint32(p + 12, true);
+      const t0 = view.getInt32(p, true);
+      const t1 = view.getInt32(p + 4, true);
+      const t2 = view.getInt32(p + 8, true);
+      const t3 = view.getInt32(p + 12, true);
       h0 += t0 & LIMB_MASK;
       h1 += ((t0 >>> 22) | (t1 << 10)) & LIMB_MASK;
       h2 += ((t1 >>> 12) | (t2 << 20)) & LIMB_MASK;
@@ -236,15 +232,19 @@ function splitLimbs(out: Int32Array, t0: number, t1: number, t2: number, t3: num
   out[5] = t3 >>> 14;
 }
 
-function writeLe32(b: Uint8Array, i: number, v: number): void {
-  b[i] = v;
-  b[i + 1] = v >>> 8;
-  b[i + 2] = v >>> 16;
-  b[i + 3] = v >>> 24;
+/** Writes (a + b + carryIn) mod 2^32 little-endian at out[i..i+3]; returns the carry out (0 or 1). */
+function addWord(out: Uint8Array, i: number, a: number, b: number, carryIn: number): number {
+  const lo = (a & 0xffff) + (b & 0xffff) + carryIn;
+  const hi = (a >>> 16) + (b >>> 16) + (lo >>> 16);
+  out[i] = lo;
+  out[i + 1] = lo >>> 8;
+  out[i + 2] = hi;
+  out[i + 3] = hi >>> 8;
+  return hi >>> 16;
 }
 
 function readLe32(b: Uint8Array, i: number): number {
-  return (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
+  return b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
 }
 
 /** Little-endian 64-bit write of a non-negative safe integer. */

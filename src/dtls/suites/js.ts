@@ -35,9 +35,13 @@ class JsChachaKey implements AeadKey {
   readonly tagBytes = POLY1305_TAG_BYTES;
   private readonly chacha: ChaCha20;
   private readonly poly = new Poly1305();
+  // One cache per role and direction: a key that both seals and opens (tests; a loopback) would
+  // otherwise swap buffers in a shared cache on every call and make a DataView each time.
   private readonly aadView = new DataViewCache();
-  private readonly inView = new DataViewCache();
-  private readonly outView = new DataViewCache();
+  private readonly sealInView = new DataViewCache();
+  private readonly sealOutView = new DataViewCache();
+  private readonly openInView = new DataViewCache();
+  private readonly openOutView = new DataViewCache();
 
   constructor(key: Uint8Array) {
     checkKey("js", "chacha20-poly1305", key, CHACHA20_KEY_BYTES);
@@ -49,14 +53,14 @@ class JsChachaKey implements AeadKey {
     const length = plaintext.length;
     const n = length + POLY1305_TAG_BYTES;
     checkOut(this.algorithm, out, outOffset, n);
-    const ov = this.outView.get(out);
+    const ov = this.sealOutView.get(out);
     const outPos = out.byteOffset + outOffset;
     let iv = ov;
     let inPos = outPos;
     if (overlapsShifted(plaintext, length, out, outOffset, n)) {
       out.set(plaintext, outOffset);
     } else if (length > 0) {
-      iv = this.inView.get(plaintext);
+      iv = this.sealInView.get(plaintext);
       inPos = plaintext.byteOffset;
     }
     this.startMessage(nonce, aad);
@@ -74,7 +78,7 @@ class JsChachaKey implements AeadKey {
     const length = ciphertextAndTag.length - POLY1305_TAG_BYTES;
     if (length < 0) return -1;
     checkOut(this.algorithm, out, outOffset, length);
-    const iv = this.inView.get(ciphertextAndTag);
+    const iv = this.openInView.get(ciphertextAndTag);
     this.startMessage(nonce, aad);
     const poly = this.poly;
     poly.blocks(iv, ciphertextAndTag, 0, length);
@@ -82,7 +86,7 @@ class JsChachaKey implements AeadKey {
     poly.lengths(aad.length, length);
     if (!poly.verify(ciphertextAndTag, length)) return -1;
     if (length === 0) return 0;
-    const ov = this.outView.get(out);
+    const ov = this.openOutView.get(out);
     const outPos = out.byteOffset + outOffset;
     if (overlapsShifted(ciphertextAndTag, length, out, outOffset, length)) {
       // Rare (no caller in this project does it): the subarray costs one small object.
