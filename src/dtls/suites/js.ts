@@ -55,6 +55,8 @@ class JsChachaKey implements AeadKey {
     checkOut(this.algorithm, out, outOffset, n);
     const ov = this.sealOutView.get(out);
     const outPos = out.byteOffset + outOffset;
+    // Nonce and AAD are consumed before anything is written, so they may lie inside `out` too.
+    this.startMessage(nonce, aad);
     let iv = ov;
     let inPos = outPos;
     if (overlapsShifted(plaintext, length, out, outOffset, n)) {
@@ -63,7 +65,6 @@ class JsChachaKey implements AeadKey {
       iv = this.sealInView.get(plaintext);
       inPos = plaintext.byteOffset;
     }
-    this.startMessage(nonce, aad);
     this.chacha.xorAt(PAYLOAD_FIRST_COUNTER, iv, inPos, ov, outPos, length);
     const poly = this.poly;
     poly.blocks(ov, out, outOffset, length);

@@ -133,6 +133,25 @@ describe("js backend: AEAD_CHACHA20_POLY1305", () => {
     );
   });
 
+  it("nonce and AAD lying inside the region being written are read before it is overwritten", () => {
+    const keyBytes = new Uint8Array(32).fill(9);
+    const k = jsBackend.importKey("chacha20-poly1305", keyBytes);
+    const buf = new Uint8Array(200).map((_, i) => i);
+    const nonce = buf.subarray(20, 32);
+    const aad = buf.subarray(32, 45);
+    // the plaintext overlaps the output shifted, so it is moved to the output position first
+    const pt = buf.subarray(50, 150);
+    const expected = nodeSeal(keyBytes, nonce.slice(), aad.slice(), pt.slice());
+    const ptCopy = pt.slice();
+    expect(k.seal(nonce, aad, pt, buf, 10)).toBe(116);
+    expect(hex(buf.subarray(10, 126))).toBe(expected);
+    // open, with the same nonce (bytes 20..31) and AAD (bytes 32..44) placed inside the destination
+    const dst = new Uint8Array(120);
+    dst.set(new Uint8Array(25).map((_, i) => 20 + i));
+    expect(k.open(dst.subarray(0, 12), dst.subarray(12, 25), unhex(expected), dst, 0)).toBe(100);
+    expect(hex(dst.subarray(0, 100))).toBe(hex(ptCopy));
+  });
+
   it("rejects every flipped bit of ciphertext or tag, wrong AAD, wrong nonce, truncation: -1, no throw, `out` untouched", () => {
     const k = jsBackend.importKey("chacha20-poly1305", new Uint8Array(32).fill(3));
     const nonce = new Uint8Array(12).fill(1);
