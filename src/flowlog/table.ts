@@ -140,10 +140,11 @@ interface FlowEntry {
   /** Absolute ms of the end, once ended. */
   endMs: number | null;
   /** Encryption and ACL of the last allowed traffic, for an E tuple in a minute without traffic. */
-  lastAllowed: { encryption: FlowEncryption; aclId: string; rule: string } | null;
+  lastAllowed: Pick<Bucket, "encryption" | "aclId" | "rule"> | null;
   /** Absolute ms of the first allowed packet not yet reported by a B tuple. */
   firstAllowedMs: number | null;
-  buckets: Map<string, Bucket>;
+  /** This interval's buckets, distinct by (minute, encryption, denied, aclId, rule); few per flow, so a list. */
+  buckets: Bucket[];
   /** The bucket the last observation went to (a packet usually lands in the same one as the flow's previous), or null. */
   last: Bucket | null;
 }
@@ -298,7 +299,7 @@ export class FlowTable {
         dstPort: o.dstPort,
         protocol: o.protocol,
       };
-      entry = { key, nic: o.nic, begun: false, endMs: null, lastAllowed: null, firstAllowedMs: null, buckets: new Map(), last: null };
+      entry = { key, nic: o.nic, begun: false, endMs: null, lastAllowed: null, firstAllowedMs: null, buckets: [], last: null };
       this.flows.set(ks, entry);
     }
     const minute = Math.floor(atMs / FLOW_LOG_INTERVAL_MS);
@@ -307,12 +308,18 @@ export class FlowTable {
     const last = entry.last;
     let bucket: Bucket | undefined =
       last !== null && last.minute === minute && last.encryption === o.encryption && last.denied === o.denied && last.aclId === aclId && last.rule === rule ? last : undefined;
-    const bk = bucket === undefined ? `${minute}|${o.encryption}|${o.denied ? 1 : 0}|${aclId}|${rule}` : "";
-    if (bucket === undefined) bucket = entry.buckets.get(bk);
+    if (bucket === undefined) {
+      for (const b of entry.buckets) {
+        if (b.minute === minute && b.encryption === o.encryption && b.denied === o.denied && b.aclId === aclId && b.rule === rule) {
+          bucket = b;
+          break;
+        }
+      }
+    }
     if (bucket === undefined) {
       if (this.bucketCount >= this.bucketsMax) {
         this.refuse(o);
-        if (entry.buckets.size === 0 && !entry.begun) this.flows.delete(ks);
+        if (entry.buckets.length === 0 && !entry.begun) this.flows.delete(ks);
         return;
       }
       bucket = {
@@ -328,7 +335,7 @@ export class FlowTable {
         revPackets: 0,
         revBytes: 0,
       };
-      entry.buckets.set(bk, bucket);
+      entry.buckets.push(bucket);
       this.bucketCount += 1;
     }
     entry.last = bucket;
@@ -339,7 +346,8 @@ export class FlowTable {
     bucket.revPackets += o.revPackets;
     bucket.revBytes += o.revBytes;
     if (!o.denied) {
-      entry.lastAllowed = { encryption: o.encryption, aclId, rule };
+      // The bucket carries the same three fields and never changes them: no object per packet.
+      entry.lastAllowed = bucket;
       if (!entry.begun) entry.firstAllowedMs = Math.min(entry.firstAllowedMs ?? atMs, atMs);
     }
   }
@@ -378,8 +386,8 @@ export class FlowTable {
     // full text, so the output does not depend on the order tuples are collected in.
     for (const [ks, entry] of this.flows) {
       this.drainFlow(entry, pending);
-      this.bucketCount -= entry.buckets.size;
-      entry.buckets.clear();
+      this.bucketCount -= entry.buckets.length;
+      entry.buckets = [];
       entry.last = null;
       // Ended flows are done; a flow that never got a B (only denied traffic) owes nothing.
       if (entry.endMs !== null || !entry.begun) this.flows.delete(ks);
@@ -413,7 +421,7 @@ export class FlowTable {
       });
     };
     const zero: Counters = { fwdPackets: 0, fwdBytes: 0, revPackets: 0, revBytes: 0 };
-    const buckets = [...entry.buckets.values()].sort(
+    const buckets = [...entry.buckets].sort(
       (a, b) => a.minute - b.minute || a.firstMs - b.firstMs || compareStrings(a.encryption, b.encryption) || compareStrings(a.aclId, b.aclId) || compareStrings(a.rule, b.rule),
     );
     const allowed = buckets.filter((b) => !b.denied);
