@@ -10,7 +10,8 @@
  * since clamping leaves r < 2^124). Each of the six sums of six products is then below
  * 2^45 + 20 * 4 * 2^45 < 2^51.4, plus a carry below 2^31. Carries are taken with Math.floor of a
  * multiplication by 2^-22 (exact), the low 22 bits with & (exact, 2^22 divides 2^32).
- * 36 multiplications per block instead of the 100 of 13-bit limbs.
+ * 36 multiplications per block instead of the 100 of 13-bit limbs, and pairs of blocks share
+ * one carry step through r^2 (see absorb).
  *
  * The accumulator h is kept only partially reduced between blocks; finish() reduces fully and
  * adds s (RFC 8439 §2.5.1).
@@ -33,6 +34,9 @@ const HIBIT_FULL_BLOCK = 1 << 18;
 export class Poly1305 {
   /** Clamped r as limbs (RFC 8439 §2.5: r &= 0x0ffffffc0ffffffc0ffffffc0fffffff). */
   private readonly r = new Int32Array(6);
+  /** r^2 mod p as limbs (each below 2^22 + 2^13), for absorbing two blocks per step; made on first use per key. */
+  private readonly rr = new Float64Array(6);
+  private rrReady = false;
   /** The accumulator h as limbs. */
   private readonly h = new Float64Array(6);
   /** s as four 32-bit little-endian words (int32, so a word passed to a call is never boxed). */
@@ -53,6 +57,7 @@ export class Poly1305 {
     const s = this.s;
     for (let i = 0; i < 4; i++) s[i] = w[4 + i]!;
     this.h.fill(0);
+    this.rrReady = false;
   }
 
   /** Sets the one-time key from 32 bytes at `offset`; h = 0. */
@@ -167,13 +172,20 @@ export class Poly1305 {
   /** Zeroes key and accumulator state (the one-time key must not outlive its message). */
   wipe(): void {
     this.r.fill(0);
+    this.rr.fill(0);
+    this.rrReady = false;
     this.h.fill(0);
     this.s.fill(0);
     this.scratch.fill(0);
     this.tag.fill(0);
   }
 
-  /** h = (h + m + hibit*2^128) * r mod p (partially reduced) for each 16-byte block at `pos`. */
+  /**
+   * h = (h + m + hibit*2^128) * r mod p (partially reduced) for each 16-byte block at `pos`.
+   * Pairs of blocks go in one step, Horner's rule unrolled once: h = (h + m1) * r^2 + m2 * r, with
+   * one carry for the two products (bounds: (h + m1) limbs < 2^23 times r^2 limbs < 2^22 + 2^13,
+   * six terms with five wrapped (x20): < 2^51.7; m2 * r: < 2^50; the sum < 2^52.1, exact).
+   */
   private absorb(view: DataView, pos: number, length: number, hibit: number): number {
     const r = this.r;
     const r0 = r[0]!, r1 = r[1]!, r2 = r[2]!, r3 = r[3]!, r4 = r[4]!, r5 = r[5]!;
@@ -183,7 +195,53 @@ export class Poly1305 {
     let h0 = h[0]!, h1 = h[1]!, h2 = h[2]!, h3 = h[3]!, h4 = h[4]!, h5 = h[5]!;
     const n = length - (length % POLY1305_BLOCK_BYTES);
     const end = pos + n;
-    for (let p = pos; p < end; p += POLY1305_BLOCK_BYTES) {
+    let p = pos;
+    if (n >= 2 * POLY1305_BLOCK_BYTES) {
+      if (!this.rrReady) this.squareR();
+      const rr = this.rr;
+      const s0 = rr[0]!, s1 = rr[1]!, s2 = rr[2]!, s3 = rr[3]!, s4 = rr[4]!, s5 = rr[5]!;
+      const u1 = WRAP * s1, u2 = WRAP * s2, u3 = WRAP * s3, u4 = WRAP * s4, u5 = WRAP * s5;
+      for (; p + 2 * POLY1305_BLOCK_BYTES <= end; p += 2 * POLY1305_BLOCK_BYTES) {
+        let t0 = view.getInt32(p, true);
+        let t1 = view.getInt32(p + 4, true);
+        let t2 = view.getInt32(p + 8, true);
+        let t3 = view.getInt32(p + 12, true);
+        h0 += t0 & LIMB_MASK;
+        h1 += ((t0 >>> 22) | (t1 << 10)) & LIMB_MASK;
+        h2 += ((t1 >>> 12) | (t2 << 20)) & LIMB_MASK;
+        h3 += (t2 >>> 2) & LIMB_MASK;
+        h4 += ((t2 >>> 24) | (t3 << 8)) & LIMB_MASK;
+        h5 += (t3 >>> 14) | hibit;
+        t0 = view.getInt32(p + 16, true);
+        t1 = view.getInt32(p + 20, true);
+        t2 = view.getInt32(p + 24, true);
+        t3 = view.getInt32(p + 28, true);
+        const m0 = t0 & LIMB_MASK;
+        const m1 = ((t0 >>> 22) | (t1 << 10)) & LIMB_MASK;
+        const m2 = ((t1 >>> 12) | (t2 << 20)) & LIMB_MASK;
+        const m3 = (t2 >>> 2) & LIMB_MASK;
+        const m4 = ((t2 >>> 24) | (t3 << 8)) & LIMB_MASK;
+        const m5 = (t3 >>> 14) | hibit;
+
+        const d0 = h0 * s0 + h1 * u5 + h2 * u4 + h3 * u3 + h4 * u2 + h5 * u1 + (m0 * r0 + m1 * q5 + m2 * q4 + m3 * q3 + m4 * q2 + m5 * q1);
+        const d1 = h0 * s1 + h1 * s0 + h2 * u5 + h3 * u4 + h4 * u3 + h5 * u2 + (m0 * r1 + m1 * r0 + m2 * q5 + m3 * q4 + m4 * q3 + m5 * q2);
+        const d2 = h0 * s2 + h1 * s1 + h2 * s0 + h3 * u5 + h4 * u4 + h5 * u3 + (m0 * r2 + m1 * r1 + m2 * r0 + m3 * q5 + m4 * q4 + m5 * q3);
+        const d3 = h0 * s3 + h1 * s2 + h2 * s1 + h3 * s0 + h4 * u5 + h5 * u4 + (m0 * r3 + m1 * r2 + m2 * r1 + m3 * r0 + m4 * q5 + m5 * q4);
+        const d4 = h0 * s4 + h1 * s3 + h2 * s2 + h3 * s1 + h4 * s0 + h5 * u5 + (m0 * r4 + m1 * r3 + m2 * r2 + m3 * r1 + m4 * r0 + m5 * q5);
+        const d5 = h0 * s5 + h1 * s4 + h2 * s3 + h3 * s2 + h4 * s1 + h5 * s0 + (m0 * r5 + m1 * r4 + m2 * r3 + m3 * r2 + m4 * r1 + m5 * r0);
+      const c0 = Math.floor(d0 * LIMB_SCALE), c1 = Math.floor(d1 * LIMB_SCALE), c2 = Math.floor(d2 * LIMB_SCALE);
+      const c3 = Math.floor(d3 * LIMB_SCALE), c4 = Math.floor(d4 * LIMB_SCALE), c5 = Math.floor(d5 * LIMB_SCALE);
+      const e0 = (d0 & LIMB_MASK) + WRAP * c5, e1 = (d1 & LIMB_MASK) + c0, e2 = (d2 & LIMB_MASK) + c1;
+      const e3 = (d3 & LIMB_MASK) + c2, e4 = (d4 & LIMB_MASK) + c3, e5 = (d5 & LIMB_MASK) + c4;
+      h0 = (e0 & LIMB_MASK) + WRAP * Math.floor(e5 * LIMB_SCALE);
+      h1 = (e1 & LIMB_MASK) + Math.floor(e0 * LIMB_SCALE);
+      h2 = (e2 & LIMB_MASK) + Math.floor(e1 * LIMB_SCALE);
+      h3 = (e3 & LIMB_MASK) + Math.floor(e2 * LIMB_SCALE);
+      h4 = (e4 & LIMB_MASK) + Math.floor(e3 * LIMB_SCALE);
+      h5 = (e5 & LIMB_MASK) + Math.floor(e4 * LIMB_SCALE);
+      }
+    }
+    for (; p < end; p += POLY1305_BLOCK_BYTES) {
       const t0 = view.getInt32(p, true);
       const t1 = view.getInt32(p + 4, true);
       const t2 = view.getInt32(p + 8, true);
@@ -204,8 +262,8 @@ export class Poly1305 {
 
       // Carries in two parallel passes rather than one serial chain (shorter dependency chain:
       // the next block needs all of h). Pass 1: every limb keeps its low 22 bits plus the carry
-      // of the limb below (limb 5's carry, a multiple of 2^132, comes back times 20): h0 < 2^34,
-      // the others < 2^22 + 2^30. Pass 2 the same: h0 < 2^22 + 2^12, the others < 2^22 + 2^13.
+      // of the limb below (limb 5's carry, a multiple of 2^132, comes back times 20): h0 < 2^35,
+      // the others < 2^22 + 2^31. Pass 2 the same: every limb < 2^22 + 2^13.
       const c0 = Math.floor(d0 * LIMB_SCALE), c1 = Math.floor(d1 * LIMB_SCALE), c2 = Math.floor(d2 * LIMB_SCALE);
       const c3 = Math.floor(d3 * LIMB_SCALE), c4 = Math.floor(d4 * LIMB_SCALE), c5 = Math.floor(d5 * LIMB_SCALE);
       const e0 = (d0 & LIMB_MASK) + WRAP * c5, e1 = (d1 & LIMB_MASK) + c0, e2 = (d2 & LIMB_MASK) + c1;
@@ -219,6 +277,35 @@ export class Poly1305 {
     }
     h[0] = h0; h[1] = h1; h[2] = h2; h[3] = h3; h[4] = h4; h[5] = h5;
     return n;
+  }
+
+  /** rr = r * r mod p, partially reduced like h (same multiplication and carries as absorb). */
+  private squareR(): void {
+    const r = this.r;
+    const r0 = r[0]!, r1 = r[1]!, r2 = r[2]!, r3 = r[3]!, r4 = r[4]!, r5 = r[5]!;
+    const q1 = WRAP * r1, q2 = WRAP * r2, q3 = WRAP * r3, q4 = WRAP * r4, q5 = WRAP * r5;
+    let h0: number, h1: number, h2: number, h3: number, h4: number, h5: number;
+    {
+      const d0 = r0 * r0 + r1 * q5 + r2 * q4 + r3 * q3 + r4 * q2 + r5 * q1;
+      const d1 = r0 * r1 + r1 * r0 + r2 * q5 + r3 * q4 + r4 * q3 + r5 * q2;
+      const d2 = r0 * r2 + r1 * r1 + r2 * r0 + r3 * q5 + r4 * q4 + r5 * q3;
+      const d3 = r0 * r3 + r1 * r2 + r2 * r1 + r3 * r0 + r4 * q5 + r5 * q4;
+      const d4 = r0 * r4 + r1 * r3 + r2 * r2 + r3 * r1 + r4 * r0 + r5 * q5;
+      const d5 = r0 * r5 + r1 * r4 + r2 * r3 + r3 * r2 + r4 * r1 + r5 * r0;
+      const c0 = Math.floor(d0 * LIMB_SCALE), c1 = Math.floor(d1 * LIMB_SCALE), c2 = Math.floor(d2 * LIMB_SCALE);
+      const c3 = Math.floor(d3 * LIMB_SCALE), c4 = Math.floor(d4 * LIMB_SCALE), c5 = Math.floor(d5 * LIMB_SCALE);
+      const e0 = (d0 & LIMB_MASK) + WRAP * c5, e1 = (d1 & LIMB_MASK) + c0, e2 = (d2 & LIMB_MASK) + c1;
+      const e3 = (d3 & LIMB_MASK) + c2, e4 = (d4 & LIMB_MASK) + c3, e5 = (d5 & LIMB_MASK) + c4;
+      h0 = (e0 & LIMB_MASK) + WRAP * Math.floor(e5 * LIMB_SCALE);
+      h1 = (e1 & LIMB_MASK) + Math.floor(e0 * LIMB_SCALE);
+      h2 = (e2 & LIMB_MASK) + Math.floor(e1 * LIMB_SCALE);
+      h3 = (e3 & LIMB_MASK) + Math.floor(e2 * LIMB_SCALE);
+      h4 = (e4 & LIMB_MASK) + Math.floor(e3 * LIMB_SCALE);
+      h5 = (e5 & LIMB_MASK) + Math.floor(e4 * LIMB_SCALE);
+    }
+    const rr = this.rr;
+    rr[0] = h0; rr[1] = h1; rr[2] = h2; rr[3] = h3; rr[4] = h4; rr[5] = h5;
+    this.rrReady = true;
   }
 }
 

@@ -106,9 +106,10 @@ describe("Poly1305 (js backend) against RFC 8439", () => {
       }),
       { numRuns: 200 },
     );
-    // Largest limbs everywhere: r at its clamped maximum, every message byte 0xff, many blocks.
+    // Largest limbs everywhere: r at its clamped maximum, every message byte 0xff, many blocks;
+    // odd and even block counts (pairs of blocks take the r^2 path, a last odd one the single path).
     const ff = new Uint8Array(32).fill(0xff);
-    for (const n of [16, 17, 1024, 4096]) expect(hex(poly1305Tag(ff, new Uint8Array(n).fill(0xff)))).toBe(modelTag(ff, new Uint8Array(n).fill(0xff)));
+    for (const n of [16, 17, 32, 48, 1024, 1040, 4096]) expect(hex(poly1305Tag(ff, new Uint8Array(n).fill(0xff)))).toBe(modelTag(ff, new Uint8Array(n).fill(0xff)));
   });
 
   it("verify compares every byte: any single flipped bit of the tag is rejected", () => {
