@@ -43,7 +43,9 @@ export class ManualClock implements Clock {
       if (this.timers[mid]!.dueMs <= timer.dueMs) lo = mid + 1;
       else hi = mid;
     }
-    this.timers.splice(lo, 0, timer);
+    // push when it goes last (the common case): splice allocates the (empty) array it returns.
+    if (lo === this.timers.length) this.timers.push(timer);
+    else this.timers.splice(lo, 0, timer);
     return { id: timer.id };
   }
 
