@@ -41,6 +41,11 @@ class HmacSha256 implements HmacKey {
   private readonly pads = new Int32Array(16);
 
   constructor(key: Uint8Array) {
+    this.setKey(key);
+  }
+
+  /** Re-keys this object in place (the PRF's shared instance, see scratchHmacSha256). */
+  setKey(key: Uint8Array): void {
     k0.fill(0);
     if (key.length > SHA256_BLOCK_BYTES) work.reset().update(key).digestInto(k0, 0);
     else k0.set(key);
@@ -64,6 +69,29 @@ class HmacSha256 implements HmacKey {
     this.macInto(out, 0, a, b);
     return out;
   }
+
+  /** Forgets the key (zeroes the pad states). */
+  clear(): void {
+    this.pads.fill(0);
+  }
+}
+
+let scratchKey: HmacSha256 | null = null;
+
+/**
+ * One shared HMAC-SHA256 object re-keyed with `key`, for a caller that uses it and is done before
+ * anything else can call this (the PRF: synchronous, no re-entry). Saves an object per call.
+ * `clearScratchHmacSha256()` zeroes its key state afterwards.
+ */
+export function scratchHmacSha256(key: Uint8Array): HmacKey {
+  if (!(key instanceof Uint8Array)) throw new Error(`scratchHmacSha256: "key" expected a Uint8Array, got ${typeof key}`);
+  if (scratchKey === null) scratchKey = new HmacSha256(key);
+  else scratchKey.setKey(key);
+  return scratchKey;
+}
+
+export function clearScratchHmacSha256(): void {
+  scratchKey?.clear();
 }
 
 class HmacNode implements HmacKey {

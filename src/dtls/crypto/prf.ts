@@ -9,7 +9,7 @@
  * 2-6 HMACs, so the key is prepared once per call (hmac.ts) and every A(i) and output block is
  * written into reused buffers. No key bytes are logged.
  */
-import { hmacKey } from "./hmac.js";
+import { clearScratchHmacSha256, hmacKey, scratchHmacSha256 } from "./hmac.js";
 
 export type PrfHash = "sha256" | "sha384";
 
@@ -37,30 +37,44 @@ export function prf(
       throw new Error(`prf: "label" expected ASCII, got a non-ASCII character at index ${i}`);
     }
   }
-  const labelAndSeed = new Uint8Array(label.length + seed.length);
-  for (let i = 0; i < label.length; i++) labelAndSeed[i] = label.charCodeAt(i);
-  labelAndSeed.set(seed, label.length);
+  // label + seed, A(i) and a partial last block live in module scratch (zeroed after each call):
+  // prf() is synchronous and never re-enters.
+  const lsBytes = label.length + seed.length;
+  if (scratch.length < lsBytes) scratch = new Uint8Array(Math.max(lsBytes, 2 * scratch.length));
+  for (let i = 0; i < label.length; i++) scratch[i] = label.charCodeAt(i);
+  scratch.set(seed, label.length);
+  const labelAndSeed = scratch.subarray(0, lsBytes);
 
   const out = new Uint8Array(length);
   const hashBytes = HASH_BYTES[hash];
   if (length === 0) return out;
-  const mac = hmacKey(hash, secret);
-  const a = new Uint8Array(hashBytes);
-  mac.macInto(a, 0, labelAndSeed); // A(1) = HMAC(secret, A(0)), A(0) = label + seed
-  let written = 0;
-  for (;;) {
-    if (length - written >= hashBytes) {
-      mac.macInto(out, written, a, labelAndSeed); // whole block straight into the output
-      written += hashBytes;
-    } else {
-      const block = mac.mac(a, labelAndSeed);
-      out.set(block.subarray(0, length - written), written);
-      block.fill(0);
-      written = length;
+  const mac = hash === "sha256" ? scratchHmacSha256(secret) : hmacKey(hash, secret);
+  const a = aScratch.subarray(0, hashBytes);
+  try {
+    mac.macInto(a, 0, labelAndSeed); // A(1) = HMAC(secret, A(0)), A(0) = label + seed
+    let written = 0;
+    for (;;) {
+      if (length - written >= hashBytes) {
+        mac.macInto(out, written, a, labelAndSeed); // whole block straight into the output
+        written += hashBytes;
+      } else {
+        mac.macInto(tailScratch, 0, a, labelAndSeed);
+        out.set(tailScratch.subarray(0, length - written), written);
+        written = length;
+      }
+      if (written === length) break;
+      mac.macInto(a, 0, a); // A(i+1) = HMAC(secret, A(i))
     }
-    if (written === length) break;
-    mac.macInto(a, 0, a); // A(i+1) = HMAC(secret, A(i))
+  } finally {
+    aScratch.fill(0);
+    tailScratch.fill(0);
+    labelAndSeed.fill(0);
+    if (hash === "sha256") clearScratchHmacSha256();
   }
-  a.fill(0);
   return out;
 }
+
+let scratch = new Uint8Array(256);
+/** Largest PRF hash output (SHA-384). */
+const aScratch = new Uint8Array(48);
+const tailScratch = new Uint8Array(48);

@@ -10,20 +10,42 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import { Sha256 } from "../crypto/sha256.js";
-import { encodeFullMessage } from "./header.js";
+import { HANDSHAKE_HEADER_BYTES, writeHandshakeHeader } from "./header.js";
+
+/** A message as added: its header fields and its body (the caller's array, never written to). */
+interface Entry {
+  msgType: number;
+  messageSeq: number;
+  body: Uint8Array;
+}
+
+/** The 12-byte header of the message being hashed; hash() never re-enters. */
+const header = new Uint8Array(HANDSHAKE_HEADER_BYTES);
 
 /** Finishes copies of a running SHA-256; hash() never re-enters. */
 const scratch = new Sha256();
 
 export class Transcript {
-  private readonly parts: Uint8Array[] = [];
+  private readonly parts: Entry[] = [];
   private sha256: Sha256 | null = null;
   private sha256Fed = 0;
   private sha384: Hash | null = null;
   private sha384Fed = 0;
 
+  /**
+   * Adds a message without copying it: bodies are the encoder's output or the reassembler's copy,
+   * and nothing writes to them afterwards.
+   */
   add(msgType: number, messageSeq: number, body: Uint8Array): void {
-    this.parts.push(encodeFullMessage(msgType, messageSeq, body));
+    this.parts.push({ msgType, messageSeq, body });
+  }
+
+  /** Feeds parts[index] to `h` as if sent unfragmented: header with offset 0, fragment_length = length. */
+  private feed(h: { update(b: Uint8Array): unknown }, index: number): void {
+    const p = this.parts[index]!;
+    writeHandshakeHeader(header, 0, p.msgType, p.body.length, p.messageSeq, 0, p.body.length);
+    h.update(header);
+    h.update(p.body);
   }
 
   clear(): void {
@@ -42,12 +64,12 @@ export class Transcript {
   hash(alg: "sha256" | "sha384"): Uint8Array {
     if (alg === "sha256") {
       const h = (this.sha256 ??= new Sha256());
-      while (this.sha256Fed < this.parts.length) h.update(this.parts[this.sha256Fed++]!);
+      while (this.sha256Fed < this.parts.length) this.feed(h, this.sha256Fed++);
       return scratch.copyFrom(h).digest();
     }
     if (alg !== "sha384") throw new Error(`Transcript.hash: "alg" expected "sha256" or "sha384", got ${JSON.stringify(alg)}`);
     const h = (this.sha384 ??= createHash("sha384"));
-    while (this.sha384Fed < this.parts.length) h.update(this.parts[this.sha384Fed++]!);
+    while (this.sha384Fed < this.parts.length) this.feed(h, this.sha384Fed++);
     return new Uint8Array(h.copy().digest());
   }
 }

@@ -119,8 +119,11 @@ export class ByteWriter {
     if (b.length > 65535) throw new RangeError(`"${field}" expected at most 65535 bytes, got ${b.length}`);
     return this.u16(b.length).bytes(b);
   }
-  /** A copy of the bytes written so far. */
+  /**
+   * The bytes written so far: a view of the writer's buffer, not a copy (writing on afterwards
+   * only appends, so the view never changes; every codec calls finish() last).
+   */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    return this.buf.subarray(0, this.pos);
   }
 }
