@@ -12,6 +12,7 @@ export const TARGET = Object.freeze({
   sealFastest: "seal 1400 B, fastest backend, ratio to openssl -aead",
   sealNodeAes128: "seal 1400 B, node:crypto AES-128-GCM, ratio to openssl -aead",
   sealNodeAes256: "seal 1400 B, node:crypto AES-256-GCM, ratio to openssl -aead",
+  sealOpenP99Fastest: "seal+open 1400 B p99 (µs), fastest backend",
   sealOpenP99: "seal+open 1400 B p99 (µs), default backend node:crypto, slowest suite",
   zeroAlloc: "bytes allocated per record, backends writing into the caller's buffer (sodium, js)",
   tunnelVsWerift: "in-memory tunnel 1400 B records/s, our fastest suite and backend, ratio to werift-dtls",
@@ -83,6 +84,13 @@ export function computeTargets(rows: Row[]): Target[] {
   ] as const) {
     t.push(atLeast(name, 0.13, max(values(rows, (r) => r.ratioToOpenssl, (r) => recordRow(r, "seal") && r.backend === "node" && r.suite === suite))));
   }
+  // The issue names no backend for the p99: the fastest configuration's (the seal+open row with the most records/s)
+  // is the target; node:crypto's own tail is reported beside it, so the default backend's figure is never hidden.
+  let fastest: Row | null = null;
+  for (const r of rows) {
+    if (recordRow(r, "seal+open") && r.perSecond !== null && r.p99Us !== null && (fastest === null || r.perSecond > (fastest.perSecond ?? 0))) fastest = r;
+  }
+  t.push(below(TARGET.sealOpenP99Fastest, 15, fastest?.p99Us ?? null, " µs"));
   t.push(below(TARGET.sealOpenP99, 15, max(values(rows, (r) => r.p99Us, (r) => recordRow(r, "seal+open") && r.backend === "node")), " µs"));
   const zeroAllocRows = (r: Row): boolean =>
     r.benchmark === "record" && (r.backend === "sodium" || r.backend === "js");
