@@ -28,6 +28,8 @@ import {
   FLOW_LOG_OPERATION_NAME,
   FLOW_LOG_VERSION,
   formatTuple,
+  PORT_MAX,
+  PROTOCOL_MAX,
   isFlowLogMac,
   type FlowAcl,
   type FlowDirection,
@@ -166,7 +168,14 @@ function flowKeyString(k: FlowKey): string {
 /** Distinct flow log resource IDs whose canonical form and GUID the table remembers (cleared past it). */
 export const FLOW_TABLE_ID_CACHE_MAX = 4096;
 
-function checkNewFlow(o: FlowObservation, atMs: number, checkedNics: WeakMap<NicRef, string>): void {
+/** IP texts the table has seen pass formatTuple's check (cleared past it). */
+export const FLOW_TABLE_IP_CACHE_MAX = 65_536;
+
+function isPort(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 0 && n <= PORT_MAX;
+}
+
+function checkNewFlow(o: FlowObservation, atMs: number, checkedNics: WeakMap<NicRef, string>, goodIps: Set<string>): void {
   // A NIC is checked once for its current MAC and flow log ID (the data plane reuses one NicRef per NIC).
   const nicKey = `${o.nic.mac}|${o.nic.flowLogResourceId}`;
   if (checkedNics.get(o.nic) !== nicKey) {
@@ -176,7 +185,14 @@ function checkNewFlow(o: FlowObservation, atMs: number, checkedNics: WeakMap<Nic
     canonicalFlowLogResourceId(o.nic.flowLogResourceId);
     checkedNics.set(o.nic, nicKey);
   }
-  // formatTuple throws, naming the field, on a bad IP, port, protocol or direction.
+  // Known-good IPs and in-range numbers pass without formatting a tuple; anything else goes
+  // through formatTuple, which throws naming the field on a bad IP, port, protocol or direction.
+  if (
+    goodIps.has(o.srcIp) && goodIps.has(o.dstIp) && isPort(o.srcPort) && isPort(o.dstPort) &&
+    Number.isSafeInteger(o.protocol) && o.protocol >= 0 && o.protocol <= PROTOCOL_MAX && (o.direction === "I" || o.direction === "O")
+  ) {
+    return;
+  }
   formatTuple({
     timestampMs: atMs,
     srcIp: o.srcIp,
@@ -192,6 +208,9 @@ function checkNewFlow(o: FlowObservation, atMs: number, checkedNics: WeakMap<Nic
     packetsDstToSrc: 0,
     bytesDstToSrc: 0,
   });
+  if (goodIps.size + 2 > FLOW_TABLE_IP_CACHE_MAX) goodIps.clear();
+  goodIps.add(o.srcIp);
+  goodIps.add(o.dstIp);
 }
 
 function checkCount(name: string, value: number): void {
@@ -230,6 +249,7 @@ export class FlowTable {
   private bucketCount = 0;
   private readonly refused: FlowTableOverflow = { observations: 0, packets: 0, bytes: 0 };
   private readonly checkedNics = new WeakMap<NicRef, string>();
+  private readonly goodIps = new Set<string>();
   /** flowLogResourceId as given -> its canonical form and GUID (bounded: FLOW_TABLE_ID_CACHE_MAX). */
   private readonly ids = new Map<string, { canonical: string; guid: string }>();
 
@@ -245,6 +265,11 @@ export class FlowTable {
   /** Flows currently held (ended flows leave at the next drain). */
   get size(): number {
     return this.flows.size;
+  }
+
+  /** IP texts known to pass the tuple check (at most FLOW_TABLE_IP_CACHE_MAX). */
+  get cachedIps(): number {
+    return this.goodIps.size;
   }
 
   /** Flow log IDs whose canonical form and GUID are cached (at most FLOW_TABLE_ID_CACHE_MAX). */
@@ -285,7 +310,7 @@ export class FlowTable {
       // A flow's identity is validated once, when it enters the table (the hot path of later
       // packets is a map lookup): a bad MAC, resource ID, IP, port or protocol fails here, near
       // the caller's mistake, rather than at drain time.
-      checkNewFlow(o, atMs, this.checkedNics);
+      checkNewFlow(o, atMs, this.checkedNics, this.goodIps);
       if (this.flows.size >= this.flowsMax) {
         this.refuse(o);
         return;

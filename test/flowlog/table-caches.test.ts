@@ -4,7 +4,7 @@
  * the last-bucket shortcut of observe() (a new encryption value in the same minute still gets its own tuple).
  */
 import { describe, expect, it } from "vitest";
-import { FLOW_TABLE_ID_CACHE_MAX, FlowTable, type FlowObservation, type NicRef } from "../../src/flowlog/table.js";
+import { FLOW_TABLE_ID_CACHE_MAX, FLOW_TABLE_IP_CACHE_MAX, FlowTable, type FlowObservation, type NicRef } from "../../src/flowlog/table.js";
 import { canonicalFlowLogResourceId, flowLogGuid } from "../../src/flowlog/ids.js";
 import { formatTuple, parseTuple } from "../../src/flowlog/schema.js";
 
@@ -80,5 +80,28 @@ describe("FlowTable caches", () => {
     const tuples = t.drain().flatMap((r) => r.flowRecords.flows.flatMap((f) => f.flowGroups.flatMap((g) => g.flowTuples)));
     expect(new Set(tuples.map((s) => s.split(",")[7]))).toEqual(new Set(["B", "C", "D", "E"]));
     for (const s of tuples) expect(formatTuple(parseTuple(s))).toBe(s);
+  });
+
+  it("a new flow between known-good IPs is still refused for a bad port, protocol, direction or a bad new IP", () => {
+    const t = new FlowTable({ epochMs: EPOCH_MS });
+    const x = nic(5);
+    t.observe(obs(0, x));
+    expect(() => t.observe(obs(1, x, { srcPort: 70_000 }))).toThrow(/"srcPort" expected an integer in \[0, 65535\], got 70000/);
+    expect(() => t.observe(obs(1, x, { dstPort: 1.5 }))).toThrow(/"dstPort" expected an integer/);
+    expect(() => t.observe(obs(1, x, { srcPort: 2, protocol: 256 }))).toThrow(/"protocol" expected an integer in \[0, 255\], got 256/);
+    expect(() => t.observe(obs(1, x, { srcPort: 3, direction: "X" as "I" }))).toThrow(/"direction" expected "I" or "O"/);
+    expect(() => t.observe(obs(1, x, { srcPort: 4, dstIp: "10.0.1.999" }))).toThrow(/"dstIp" expected an IP address, got "10.0.1.999"/);
+    expect(t.size).toBe(1);
+  });
+
+  it(`the cache of good IPs stays within FLOW_TABLE_IP_CACHE_MAX (${FLOW_TABLE_IP_CACHE_MAX})`, () => {
+    const t = new FlowTable({ epochMs: EPOCH_MS, flowsMax: FLOW_TABLE_IP_CACHE_MAX });
+    const x = nic(6);
+    const n = FLOW_TABLE_IP_CACHE_MAX / 2 + 10;
+    for (let i = 0; i < n; i++) {
+      t.observe(obs(0, x, { srcIp: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, dstIp: `172.16.${(i >> 8) & 255}.${i & 255}` }));
+      expect(t.cachedIps).toBeLessThanOrEqual(FLOW_TABLE_IP_CACHE_MAX);
+    }
+    expect(t.size).toBe(n);
   });
 });
