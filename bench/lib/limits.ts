@@ -29,9 +29,10 @@ export const LIMITS: Readonly<Record<string, string>> = Object.freeze({
     "collections this garbage triggers, and preemption on the shared cores, land in the tail. sodium-native, which " +
     "allocates nothing, keeps its p99 within a few µs.",
   [TARGET.zeroAlloc]:
-    "sodium-native allocates nothing per record. @noble/ciphers ChaCha20-Poly1305 writes the ciphertext into the " +
-    "caller's buffer but builds a new cipher and Poly1305 state on every call (~8 KB of typed arrays per 1400 B " +
-    "record, the same when the bare noble call is measured outside CipherState); only noble can change that.",
+    "sodium-native and our js backend keep all their state in the key object and read the caller's bytes through " +
+    "cached views; a figure above zero here means a view cache missed (a new buffer per call) or V8 boxed a number. " +
+    "@noble/ciphers is not counted: it takes an output buffer but builds a new cipher and Poly1305 state on every " +
+    "call (~8 KB per 1400 B record, see its rows), which only noble can change.",
   [TARGET.tunnelVsWeriftSame]:
     "Like for like both stacks pay node:crypto's per-record cipher contexts (seal 28% and open 23% of a profile of our " +
     "send+deliver, their garbage 15% more); even with the rest of our endpoint free the ratio could not pass ~2x.",

@@ -14,7 +14,7 @@ export const TARGET = Object.freeze({
   sealNodeAes256: "seal 1400 B, node:crypto AES-256-GCM, ratio to openssl -aead",
   sealOpenP99Fastest: "seal+open 1400 B p99 (µs), fastest backend",
   sealOpenP99: "seal+open 1400 B p99 (µs), default backend node:crypto, slowest suite",
-  zeroAlloc: "bytes allocated per record, backends writing into the caller's buffer (sodium, js)",
+  zeroAlloc: "bytes allocated per record, backends writing into the caller's buffer (sodium, js; not noble, which builds its cipher state per call)",
   tunnelVsWerift: "in-memory tunnel 1400 B records/s, our fastest suite and backend, ratio to werift-dtls",
   tunnelVsWeriftSame: "in-memory tunnel 1400 B records/s, AES-128-GCM on node:crypto like werift-dtls, ratio to werift-dtls",
   hsPsk: "PSK handshakes/s",
