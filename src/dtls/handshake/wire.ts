@@ -70,13 +70,34 @@ export class ByteReader {
   }
 }
 
+/** Free writer buffers kept for reuse; a handshake encodes a dozen messages, a few nested. */
+export const BYTE_WRITER_POOL_MAX = 8;
+/** A buffer that grew past this is not kept in the pool (a large certificate-less flight never needs it). */
+export const BYTE_WRITER_POOLED_BYTES_MAX = 16 * 1024;
+const BYTE_WRITER_BUFFER_BYTES = 1024;
+const writerPool: Uint8Array[] = [];
+
+/** Buffers in the pool now (for tests). */
+export function byteWriterPoolSize(): number {
+  return writerPool.length;
+}
+
+/**
+ * Builds one encoding. It writes into a pooled buffer and finish() returns an exact-size copy and
+ * gives the buffer back, so encoding a message costs one small allocation (a fresh 256-byte
+ * buffer per writer, plus the copy, showed in handshake profiles). A writer is done after finish().
+ */
 export class ByteWriter {
   private buf: Uint8Array;
   private pos = 0;
+  private done = false;
+  /** `initialBytes`: a size hint; writers share pooled buffers of at least BYTE_WRITER_BUFFER_BYTES. */
   constructor(initialBytes = 256) {
-    this.buf = new Uint8Array(initialBytes);
+    const pooled = writerPool.pop();
+    this.buf = pooled !== undefined && pooled.length >= initialBytes ? pooled : new Uint8Array(Math.max(initialBytes, BYTE_WRITER_BUFFER_BYTES));
   }
   private ensure(n: number): void {
+    if (this.done) throw new Error("ByteWriter: written to after finish()");
     if (this.pos + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.pos + n) size *= 2;
@@ -119,11 +140,12 @@ export class ByteWriter {
     if (b.length > 65535) throw new RangeError(`"${field}" expected at most 65535 bytes, got ${b.length}`);
     return this.u16(b.length).bytes(b);
   }
-  /**
-   * The bytes written so far: a view of the writer's buffer, not a copy (writing on afterwards
-   * only appends, so the view never changes; every codec calls finish() last).
-   */
+  /** A copy of the bytes written; the writer's buffer goes back to the pool and the writer is done. */
   finish(): Uint8Array {
-    return this.buf.subarray(0, this.pos);
+    if (this.done) throw new Error("ByteWriter: finish() called twice");
+    this.done = true;
+    const out = this.buf.slice(0, this.pos);
+    if (writerPool.length < BYTE_WRITER_POOL_MAX && this.buf.length <= BYTE_WRITER_POOLED_BYTES_MAX) writerPool.push(this.buf);
+    return out;
   }
 }
