@@ -103,4 +103,16 @@ describe("runScenario without keeping flow results", () => {
     const bad = { count: 2, startMsOf: (i: number) => world.flows.startMsOf(i), specOf: (i: number) => ({ ...world.flows.specOf(i), startMs: world.flows.startMsOf(i) + 1 }) };
     await expect(runScenario(world.scenario, { flowResults: false, flowSource: bad })).rejects.toThrow(/flow \d \("f\d"\) "startMs" expected/);
   });
+
+  it("the bench world's flow source: startMsOf matches each spec, names are unique, the same flows as buildSimScenario", () => {
+    const scale = { vms: 40, hosts: 10, vnets: 4, pairs: 30, flowsPerPair: 4 };
+    const world = buildSimWorld(scale, 11);
+    const listed = buildSimScenario(scale, 11);
+    expect(world.flows.count).toBe(120);
+    expect(world.scenario.flows).toEqual([]);
+    const specs = Array.from({ length: world.flows.count }, (_, i) => world.flows.specOf(i));
+    specs.forEach((f, i) => expect(f.startMs).toBe(world.flows.startMsOf(i)));
+    expect(new Set(specs.map((f) => f.name)).size).toBe(120);
+    expect(specs).toEqual(listed.flows);
+  });
 });
