@@ -53,14 +53,37 @@ export interface FlowResult {
 
 function sortedRecord<K extends string>(r: Partial<Record<K, number>>, order: readonly K[]): Partial<Record<K, number>> {
   const out: Partial<Record<K, number>> = {};
+  // Most records are empty or hold one key: skip the walk over the whole order for an empty one.
+  let empty = true;
+  for (const k in r) {
+    if (Object.hasOwn(r, k)) {
+      empty = false;
+      break;
+    }
+  }
+  if (empty) return out;
   for (const k of order) if ((r[k] ?? 0) > 0) out[k] = r[k];
   return out;
 }
 
 const ENCRYPTION_ORDER: readonly FlowEncryption[] = ["X", "NX", "NX_HW_NOT_SUPPORTED", "NX_SW_NOT_READY", "NX_NOT_ACCEPTED", "NX_NOT_SUPPORTED", "NX_LOCAL_DST", "NX_FALLBACK"];
 
+/** A copy with the records in a stable key order; the fields in DirectionCounters' order (summary.json's bytes). */
 function cleanCounters(c: DirectionCounters): DirectionCounters {
-  return { ...c, dropReasons: sortedRecord(c.dropReasons, PACKET_DROP_REASONS), byEncryption: sortedRecord(c.byEncryption, ENCRYPTION_ORDER) };
+  return {
+    sent: c.sent,
+    delivered: c.delivered,
+    dropped: c.dropped,
+    bytesSent: c.bytesSent,
+    bytesDelivered: c.bytesDelivered,
+    encrypted: c.encrypted,
+    plaintext: c.plaintext,
+    duplicates: c.duplicates,
+    forwarded: c.forwarded,
+    denied: c.denied,
+    dropReasons: sortedRecord(c.dropReasons, PACKET_DROP_REASONS),
+    byEncryption: sortedRecord(c.byEncryption, ENCRYPTION_ORDER),
+  };
 }
 
 export function flowResult(fs: FlowState): FlowResult {
