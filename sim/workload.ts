@@ -77,24 +77,28 @@ export interface FlowSource {
 }
 
 /** Checks the fields schedulePackets relies on; throws naming the flow, the field and the value. */
+/** The flow's name is quoted only for an error: checking a million valid flows builds no strings. */
+function whereOf(spec: FlowSpec): string {
+  return `schedulePackets(${JSON.stringify(spec.name)})`;
+}
+
 export function checkFlowSpec(nowMs: number, spec: FlowSpec, options: WorkloadOptions = {}): void {
-  const where = `schedulePackets(${JSON.stringify(spec.name)})`;
   if (!Number.isSafeInteger(spec.packets) || spec.packets < 0) {
-    throw new RangeError(`${where}: "packets" expected an integer >= 0, got ${spec.packets}`);
+    throw new RangeError(`${whereOf(spec)}: "packets" expected an integer >= 0, got ${spec.packets}`);
   }
   if (!Number.isSafeInteger(spec.sizeBytes) || spec.sizeBytes < 0) {
-    throw new RangeError(`${where}: "sizeBytes" expected an integer >= 0, got ${spec.sizeBytes}`);
+    throw new RangeError(`${whereOf(spec)}: "sizeBytes" expected an integer >= 0, got ${spec.sizeBytes}`);
   }
   if (!(spec.startMs >= nowMs) || spec.startMs === Infinity) {
-    throw new RangeError(`${where}: "startMs" expected a finite time >= nowMs (${nowMs}), got ${spec.startMs}`);
+    throw new RangeError(`${whereOf(spec)}: "startMs" expected a finite time >= nowMs (${nowMs}), got ${spec.startMs}`);
   }
   const rate = spec.rate;
   if (rate !== null && (!(rate.perSecond > 0) || rate.perSecond === Infinity)) {
-    throw new RangeError(`${where}: "rate.perSecond" expected a finite number > 0, got ${rate.perSecond}`);
+    throw new RangeError(`${whereOf(spec)}: "rate.perSecond" expected a finite number > 0, got ${rate.perSecond}`);
   }
   const responseDelayMs = options.responseDelayMs ?? RESPONSE_DELAY_MS;
   if (!(responseDelayMs >= 0) || responseDelayMs === Infinity) {
-    throw new RangeError(`${where}: "responseDelayMs" expected a finite number >= 0, got ${responseDelayMs}`);
+    throw new RangeError(`${whereOf(spec)}: "responseDelayMs" expected a finite number >= 0, got ${responseDelayMs}`);
   }
 }
 

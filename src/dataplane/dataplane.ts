@@ -142,7 +142,8 @@ export class DataPlane implements WireSink<HostOffload> {
   private readonly hosts = new Map<string, HostOffload>();
   private readonly hostList: HostOffload[] = [];
   readonly edge: HostOffload;
-  private readonly nicCache = new Map<string, NicRef | null>();
+  /** VM name -> IP -> its NIC (null: none); two lookups instead of a key string per verdict. */
+  private readonly nicCache = new Map<string, Map<string, NicRef | null>>();
   private readonly vniByVnet = new Map<string, number>();
   private readonly faults: FaultModel;
   private readonly rng: SeededRng;
@@ -352,8 +353,12 @@ export class DataPlane implements WireSink<HostOffload> {
 
   private nicFor(vmName: string | null, ip: string): NicRef | null {
     if (vmName === null) return null;
-    const ck = `${vmName}|${ip}`;
-    const hit = this.nicCache.get(ck);
+    let byIp = this.nicCache.get(vmName);
+    if (byIp === undefined) {
+      byIp = new Map();
+      this.nicCache.set(vmName, byIp);
+    }
+    const hit = byIp.get(ip);
     if (hit !== undefined) return hit;
     const vm = this.vms.get(vmName);
     let ref: NicRef | null = null;
@@ -373,7 +378,7 @@ export class DataPlane implements WireSink<HostOffload> {
         };
       }
     }
-    this.nicCache.set(ck, ref);
+    byIp.set(ip, ref);
     return ref;
   }
 
