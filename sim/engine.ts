@@ -116,6 +116,27 @@ export class Simulator {
     this.queue.push(atMs, fn as EventFn<never>, arg);
   }
 
+  /**
+   * Reserves the next `n` places in the order of events scheduled at equal times, as if `n` events
+   * were scheduled now; postReserved() later fills one. A caller that would schedule a million
+   * events up front (one per flow) can keep one in the queue at a time and run them in exactly the
+   * same order. Returns the first place.
+   */
+  reserveOrder(n: number): number {
+    return this.queue.reserve(n);
+  }
+
+  /** post() into a place from reserveOrder() (each place used once). */
+  postReserved<T>(atMs: number, place: number, fn: EventFn<T>, arg: T): void {
+    if (!(atMs >= this.now) || atMs === Infinity) {
+      throw new RangeError(`Simulator.schedule: "atMs" expected a finite time >= nowMs (${this.now}), got ${atMs}`);
+    }
+    if (typeof fn !== "function") {
+      throw new TypeError(`Simulator.schedule: "fn" expected a function, got ${typeof fn}`);
+    }
+    this.queue.pushReserved(atMs, place, fn as EventFn<never>, arg);
+  }
+
   after(delayMs: number, fn: () => void): EventHandle {
     if (!(delayMs >= 0) || delayMs === Infinity) {
       throw new RangeError(`Simulator.after: "delayMs" expected a finite number >= 0, got ${delayMs}`);

@@ -80,13 +80,36 @@ export class EventQueue {
    * reached even after dropping cancelled entries.
    */
   push(timeMs: number, fn: AnyFn, arg: unknown): number {
+    return this.pushAt(timeMs, this.nextSeq++, fn, arg);
+  }
+
+  /**
+   * Takes the next `n` insertion ids without adding entries: an entry pushed later with one of
+   * them (pushReserved) runs as if it had been pushed now. Returns the first id.
+   */
+  reserve(n: number): number {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`EventQueue.reserve: "n" expected an integer >= 0, got ${n}`);
+    const first = this.nextSeq;
+    this.nextSeq += n;
+    return first;
+  }
+
+  /** Adds an entry with an id from reserve() (the caller uses each id once). */
+  pushReserved(timeMs: number, seq: number, fn: AnyFn, arg: unknown): number {
+    if (!Number.isSafeInteger(seq) || seq < 0 || seq >= this.nextSeq) {
+      throw new RangeError(`EventQueue.pushReserved: "seq" expected a reserved insertion id in [0, ${this.nextSeq}), got ${seq}`);
+    }
+    return this.pushAt(timeMs, seq, fn, arg);
+  }
+
+  private pushAt(timeMs: number, seq: number, fn: AnyFn, arg: unknown): number {
     if (this.size >= this.capacity) this.makeRoom();
     const slot = this.freeStack[--this.freeTop]!;
-    const seq = this.nextSeq++;
     this.slotFn[slot] = fn;
     this.slotArg[slot] = arg;
     this.slotSeq[slot] = seq;
-    // Sift up. The new entry has the largest insertion id, so it stops below any equal time.
+    // Sift up by (time, insertion id). A pushed entry has the largest id, so it stops below any
+    // equal time; a reserved id may be older than entries already in the heap.
     const hTime = this.hTime;
     const hSeq = this.hSeq;
     const hSlot = this.hSlot;
@@ -94,7 +117,7 @@ export class EventQueue {
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pt = hTime[p]!;
-      if (pt <= timeMs) break;
+      if (pt < timeMs || (pt === timeMs && hSeq[p]! < seq)) break;
       hTime[i] = pt;
       hSeq[i] = hSeq[p]!;
       hSlot[i] = hSlot[p]!;

@@ -320,11 +320,26 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       }
       startPacketsNow(sim, spec, wl, (_s, index, direction) => dp.emit(fs, direction === "fwd" ? 0 : 1, index));
     };
+    // The start events hold their places in the order (one reserved per flow) but only the next
+    // one to run is in the queue: flows in (start, index) order, one feeder event at a time.
+    const starts = new Float64Array(flowCount);
     for (let i = 0; i < flowCount; i++) {
       const at = source.startMsOf(i);
       if (!(at >= 0) || at === Infinity) throw new RangeError(`runScenario: flow ${i} start expected a finite time >= 0, got ${at}`);
-      sim.scheduleCall(at, startFlow, i);
+      starts[i] = at;
     }
+    const byStart = new Uint32Array(flowCount);
+    for (let i = 0; i < flowCount; i++) byStart[i] = i;
+    byStart.sort((a, b) => starts[a]! - starts[b]! || a - b);
+    const firstPlace = sim.reserveOrder(flowCount);
+    const feed = (k: number): void => {
+      if (k + 1 < flowCount) {
+        const next = byStart[k + 1]!;
+        sim.postReserved(starts[next]!, firstPlace + next, feed, k + 1);
+      }
+      startFlow(byStart[k]!);
+    };
+    if (flowCount > 0) sim.postReserved(starts[byStart[0]!]!, firstPlace + byStart[0]!, feed, 0);
   }
 
   const resolved = (): number => dp.packetStats.delivered + dp.packetStats.dropped;
