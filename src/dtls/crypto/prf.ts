@@ -37,6 +37,7 @@ export function prf(
       throw new Error(`prf: "label" expected ASCII, got a non-ASCII character at index ${i}`);
     }
   }
+  if (length === 0) return new Uint8Array(0);
   // label + seed, A(i) and a partial last block live in module scratch (zeroed after each call):
   // prf() is synchronous and never re-enters.
   const lsBytes = label.length + seed.length;
@@ -47,9 +48,8 @@ export function prf(
 
   const out = new Uint8Array(length);
   const hashBytes = HASH_BYTES[hash];
-  if (length === 0) return out;
   const mac = hash === "sha256" ? scratchHmacSha256(secret) : hmacKey(hash, secret);
-  const a = aScratch.subarray(0, hashBytes);
+  const a = hashBytes === 32 ? a32Scratch : a48Scratch;
   try {
     mac.macInto(a, 0, labelAndSeed); // A(1) = HMAC(secret, A(0)), A(0) = label + seed
     let written = 0;
@@ -59,14 +59,13 @@ export function prf(
         written += hashBytes;
       } else {
         mac.macInto(tailScratch, 0, a, labelAndSeed);
-        out.set(tailScratch.subarray(0, length - written), written);
-        written = length;
+        for (let i = 0; written < length; i++) out[written++] = tailScratch[i]!;
       }
       if (written === length) break;
       mac.macInto(a, 0, a); // A(i+1) = HMAC(secret, A(i))
     }
   } finally {
-    aScratch.fill(0);
+    a.fill(0);
     tailScratch.fill(0);
     labelAndSeed.fill(0);
     if (hash === "sha256") clearScratchHmacSha256();
@@ -75,6 +74,7 @@ export function prf(
 }
 
 let scratch = new Uint8Array(256);
-/** Largest PRF hash output (SHA-384). */
-const aScratch = new Uint8Array(48);
+/** A(i) for SHA-256 and SHA-384, and a partial last block (at most a SHA-384 output). */
+const a32Scratch = new Uint8Array(32);
+const a48Scratch = new Uint8Array(48);
 const tailScratch = new Uint8Array(48);
