@@ -69,6 +69,7 @@ export function prf(
     tailScratch.fill(0);
     labelAndSeed.fill(0);
     if (hash === "sha256") clearScratchHmacSha256();
+    else mac.clear();
   }
   return out;
 }
