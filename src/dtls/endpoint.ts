@@ -628,6 +628,11 @@ export class DtlsEndpoint {
           const datagrams = packFlight(items, this.hsConfig.mtuBytes, {
             overheadBytes: (e) => this.epochs.overheadBytes(e),
             seal: (e, type, payload) => this.sealRecord(e, type, payload),
+            // Straight into the flight's datagram: no buffer per record (packFlight then allocates one per datagram).
+            sealInto: (e, type, payload, out, offset) => {
+              this.countSealed(e, type);
+              return this.epochs.sealInto(e, type, payload, out, offset);
+            },
           });
           for (const d of datagrams) {
             this.stats.bytesSent += d.length;
