@@ -252,6 +252,11 @@ export class DtlsEndpoint {
     this.guard(() => this.hs!.start());
   }
 
+  private releaseLastHandshake(): void {
+    this.lastHs?.stop();
+    this.lastHs = null;
+  }
+
   /** Sends close_notify (RFC 5246 §7.2.1) and closes. */
   close(): void {
     if (this.stateValue === "closed" || this.stateValue === "failed") return;
@@ -437,6 +442,10 @@ export class DtlsEndpoint {
           this.earlyAppData.push({ epoch, data: payload.slice() });
           return;
         }
+        // Authenticated data under the current epoch: the peer has finished the handshake, so our final
+        // flight will not be asked for again (RFC 6347 §4.2.4): release the machine that could resend it
+        // (~10 KB per association, which the simulator holds per tunnel).
+        if (this.lastHs !== null && epoch === this.epoch) this.releaseLastHandshake();
         this.emitData(payload);
         return;
     }
@@ -674,8 +683,11 @@ export class DtlsEndpoint {
     this.suiteValue = r.suite.name;
     this.stats.handshakes++;
     if (renegotiation) this.stats.rekeys++;
-    // Keep the machine: the server may have to resend its final flight (RFC 6347 §4.2.4).
-    this.lastHs = this.hs;
+    // The server keeps the machine: it may have to resend its final flight (RFC 6347 §4.2.4) until the
+    // peer's data under the new epoch shows the flight arrived. The client's flight was answered by the
+    // server's Finished it has just verified, so it has nothing left to resend.
+    if (this.role === "server") this.lastHs = this.hs;
+    else this.hs?.stop();
     this.hs = null;
     this.stateValue = "connected";
     if (renegotiation) this.scheduleRetire(oldEpoch);
