@@ -70,5 +70,6 @@ export const LIMITS: Readonly<Record<string, string>> = Object.freeze({
     "Flows are made when they start and freed when done; what stays is the live tunnels: with the 5-minute idle " +
     "timeout and pairs spread over the run ~50,000 are open at the peak, each with two DTLS endpoints (~18 KB: four " +
     "cipher states with their node:crypto keys, replay windows, handlers), and V8 lets the heap grow to ~2.5x the " +
-    "live size before collecting. Under 2 GiB needs about 12 KB per open tunnel or fewer open tunnels.",
+    "live size before collecting unless its heap is limited (the child runs with --max-old-space-size, see the " +
+    "notes). Well under 2 GiB needs about 12 KB per open tunnel or fewer open tunnels.",
 });
