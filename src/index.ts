@@ -31,6 +31,7 @@ export {
   runScenario,
   type RunOptions as SimulationOptions,
   type RunResult as SimulationResult,
+  type FlowSource,
 } from "../sim/runner.js";
 // Azure Network Watcher VNet flow logs: aggregation, writer, reader and queries.
 export * from "./flowlog/index.js";

@@ -3,6 +3,7 @@
  * benchmark, then the targets with met/missed and, for each missed one, a sentence in plain words
  * beside it, then the notes (what limits the missed targets, what could not be measured).
  */
+import { BARE_NODE_SEAL_OPERATION } from "./targets.js";
 import type { BenchReport, Row, Target } from "./report.js";
 
 export interface RenderContext {
@@ -70,6 +71,20 @@ function recordTables(rows: Row[]): string[] {
           fmt(r.p999Us),
           fmt(r.allocBytesPerOp),
         ]),
+      ),
+    );
+  }
+  const bare = rows.filter((r) => r.benchmark === "record" && r.operation === BARE_NODE_SEAL_OPERATION);
+  if (bare.length > 0) {
+    out.push("### node:crypto's own per-call ceiling: a bare seal (createCipheriv, setAAD, update, final, getAuthTag; nothing else)");
+    out.push(
+      table(
+        ["suite", "bytes", "bare records/s", "bare ratio to openssl", "our seal on node, records/s", "ours / bare"],
+        bare.map((b) => {
+          const ours = rows.find((r) => r.benchmark === "record" && r.operation === "seal" && r.backend === "node" && r.suite === b.suite && r.sizeBytes === b.sizeBytes);
+          const share = ours?.perSecond != null && b.perSecond != null && b.perSecond > 0 ? ours.perSecond / b.perSecond : null;
+          return [b.suite ?? "–", num(b.sizeBytes), num(b.perSecond), fmt(b.ratioToOpenssl), num(ours?.perSecond ?? null), fmt(share)];
+        }),
       ),
     );
   }

@@ -30,6 +30,8 @@ export const TARGET = Object.freeze({
 const AES128_GCM_SUITE = "TLS_PSK_WITH_AES_128_GCM_SHA256";
 const AES256_GCM_SUITE = "TLS_PSK_WITH_AES_256_GCM_SHA384";
 export const WERIFT_BACKEND = "werift-dtls";
+/** Operation of the record rows that time node:crypto's bare GCM seal (bench/suites/record.ts): a reference, never a target row. */
+export const BARE_NODE_SEAL_OPERATION = "seal, bare node:crypto call";
 /**
  * The simulator's whole-run row: perSecond = 1 / wall seconds of the run, allocBytesPerOp = the
  * child process's peak resident set in bytes (the memory one run needs). The operation names the

@@ -4,6 +4,7 @@
  * endpoint uses it). Beside each cipher and size, the native limit: openssl speed -aead, run right
  * before our rows of that cipher and size so both see the same machine load.
  */
+import { createCipheriv, createSecretKey } from "node:crypto";
 import { ContentType } from "../../src/dtls/constants.js";
 import { CipherState } from "../../src/dtls/record/cipher-state.js";
 import { emptyRecordHeader, readRecordHeader } from "../../src/dtls/record/header.js";
@@ -15,10 +16,40 @@ import type { BenchContext } from "../lib/context.js";
 import { measureOp, type OpFigures } from "../lib/measure.js";
 import { OPENSSL_CIPHER_FOR, runOpensslSpeed } from "../lib/openssl.js";
 import { emptyRow, type Row } from "../lib/report.js";
-import { TARGET_SIZE_BYTES } from "../lib/targets.js";
+import { BARE_NODE_SEAL_OPERATION, TARGET_SIZE_BYTES } from "../lib/targets.js";
 
 /** Warm-up and measured time of the 1400 B rows in a full run (the other sizes keep the run's settings). */
 export const TARGET_SIZE_MEASURE = Object.freeze({ warmupMs: 700, timeMs: 1500 });
+
+/**
+ * The operation of the rows that measure node:crypto itself: one GCM seal with nothing around it
+ * (createCipheriv with a KeyObject, setAAD, update, final, getAuthTag; no copy into a record). It is
+ * the per-call ceiling of any node:crypto AEAD user on this machine, in the same run as ours. Rows
+ * for the AES-GCM ciphers, the ones a target names.
+ */
+export { BARE_NODE_SEAL_OPERATION };
+
+/** The bare node:crypto seal as a closure over preallocated inputs (a fixed nonce: nothing is opened). */
+export function bareNodeSealOp(aead: "aes-128-gcm" | "aes-256-gcm", sizeBytes: number, seed: number): () => void {
+  const rng = seededRng(seed);
+  const raw = new Uint8Array(aead === "aes-128-gcm" ? 16 : 32);
+  rng(raw);
+  const keyObject = createSecretKey(raw);
+  const nonce = new Uint8Array(12);
+  const aad = new Uint8Array(13);
+  const payload = new Uint8Array(sizeBytes);
+  rng(nonce);
+  rng(aad);
+  rng(payload);
+  const options = { authTagLength: 16 };
+  return () => {
+    const c = createCipheriv(aead, keyObject, nonce, options);
+    c.setAAD(aad);
+    c.update(payload);
+    c.final();
+    c.getAuthTag();
+  };
+}
 
 export type RecordOperation = "seal" | "open" | "seal+open";
 const OPERATIONS: readonly RecordOperation[] = ["seal", "open", "seal+open"];
@@ -126,8 +157,10 @@ export async function runRecordSuite(ctx: BenchContext): Promise<void> {
         backends.filter((b) => getBackend(b).supports(aead)).flatMap((b) => OPERATIONS.map((op) => ({ s, b, op, id: `record/${op}/${s.name}/${b}/${sizeBytes}` }))),
       );
       const chosen = ids.filter((x) => ctx.selected(x.id));
-      if (chosen.length === 0) continue;
-      const opensslBytesPerSecond = chosen.some((x) => x.op === "seal") ? opensslRow(ctx, aead, sizeBytes, missing) : null;
+      const bareId = `record/${BARE_NODE_SEAL_OPERATION}/${aead}/${sizeBytes}`;
+      const bare = (aead === "aes-128-gcm" || aead === "aes-256-gcm") && ctx.selected(bareId) && getBackend("node").supports(aead) ? aead : null;
+      if (chosen.length === 0 && bare === null) continue;
+      const opensslBytesPerSecond = chosen.some((x) => x.op === "seal") || bare !== null ? opensslRow(ctx, aead, sizeBytes, missing) : null;
       // The size the targets are judged at gets a longer window, as the tunnels do: rates are per CPU-second of
       // every thread, so a short window right after a short warm-up also bills V8's background compilation.
       const measure = sizeBytes === TARGET_SIZE_BYTES && !ctx.settings.quick ? { ...ctx.settings.measure, ...TARGET_SIZE_MEASURE } : ctx.settings.measure;
@@ -140,6 +173,12 @@ export async function runRecordSuite(ctx: BenchContext): Promise<void> {
             `alloc ${f.allocBytesPerOp === null ? "n/a" : f.allocBytesPerOp.toFixed(1)} B` +
             (ratio === null ? "" : ` ratio ${ratio.toFixed(3)}`),
         );
+      }
+      if (bare !== null) {
+        const f = await measureOp(bareId, bareNodeSealOp(bare, sizeBytes, ctx.settings.seed), measure, ctx.timerOverheadNs);
+        const ratio = opensslBytesPerSecond !== null ? (f.perSecond * sizeBytes) / opensslBytesPerSecond : null;
+        ctx.rows.push(row(suites[0]!, "node", sizeBytes, BARE_NODE_SEAL_OPERATION, f, ratio));
+        ctx.log(`${bareId}: ${Math.round(f.perSecond)} rec/s` + (ratio === null ? "" : ` ratio ${ratio.toFixed(3)}`));
       }
     }
   }

@@ -8,7 +8,7 @@ import { parseArgs } from "../../bench/lib/args.js";
 import { percentile } from "../../bench/lib/measure.js";
 import { fmt, renderResultsMd } from "../../bench/lib/markdown.js";
 import { emptyRow, validateReport, type BenchReport, type Row } from "../../bench/lib/report.js";
-import { computeTargets, SIM_FULL_RUN_OPERATION, SIM_STOPPED_SUFFIX, TARGET, WERIFT_BACKEND } from "../../bench/lib/targets.js";
+import { BARE_NODE_SEAL_OPERATION, computeTargets, SIM_FULL_RUN_OPERATION, SIM_STOPPED_SUFFIX, TARGET, WERIFT_BACKEND } from "../../bench/lib/targets.js";
 
 function rec(suite: string, backend: string, operation: string, o: Partial<Row> = {}): Row {
   return { ...emptyRow("record", operation), suite, backend, sizeBytes: 1400, perSecond: 100_000, p50Us: 5, p99Us: 9, p999Us: 20, allocBytesPerOp: 0, ...o };
@@ -166,6 +166,19 @@ describe("RESULTS.md", () => {
     notes: ["sodium-native is here."],
     limits: { [TARGET.sealOpenP99]: "node:crypto makes a new cipher context per record." },
   };
+
+  it("the bare node:crypto rows get their own table with our seal beside them, and never count as a seal target", () => {
+    const rows = [
+      ...goodRows(),
+      rec("TLS_PSK_WITH_AES_128_GCM_SHA256", "node", BARE_NODE_SEAL_OPERATION, { perSecond: 125_000, ratioToOpenssl: 0.9 }),
+    ];
+    const md = renderResultsMd(report(rows), ctx);
+    expect(md).toContain("### node:crypto's own per-call ceiling");
+    // ours (100,000/s in goodRows) over the bare call (125,000/s)
+    expect(md).toContain("| TLS_PSK_WITH_AES_128_GCM_SHA256 | 1,400 | 125,000 | 0.900 | 100,000 | 0.800 |");
+    expect(byName(rows)[TARGET.sealFastest]!.measured).toBe(0.4);
+    expect(byName(rows)[TARGET.sealNodeAes128]!.measured).toBe(0.2);
+  });
 
   it("starts with the machine, has the tables and a targets table with met/missed", () => {
     const md = renderResultsMd(report(goodRows()), ctx);
