@@ -59,7 +59,11 @@ export const LIMITS: Readonly<Record<string, string>> = Object.freeze({
   [TARGET.hsEcdhePskVsWerift]:
     "See the ECDHE-PSK rate above: 20x werift-dtls needs ~370 µs of CPU for both ends, and the two X25519 key pairs " +
     "and shared secrets alone are ~160 µs of it on top of a ~290 µs PSK handshake.",
-  [TARGET.workers]: SHARED_CORES,
+  [TARGET.workersFastest]: SHARED_CORES,
+  [TARGET.workers]:
+    "Each thread's node:crypto garbage (~2 KB per record) also has to be collected, and V8's collector threads " +
+    "compete with the two sealing threads for the machine's two cores; sodium-native, which allocates nothing, " +
+    "scales better. " + SHARED_CORES,
   [TARGET.simSeconds]:
     "If the run was stopped at its time limit (see the notes), the figure is how long it had run: a lower bound. " +
     "One thread does everything: ~250-300 µs of CPU per flow (a 1/100-scale profile): tunnel handshakes, set-up and " +
