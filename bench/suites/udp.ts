@@ -53,6 +53,7 @@ async function startServer(psk: Uint8Array): Promise<Server> {
     psk: { lookup: (id) => (id === BENCH_IDENTITY ? psk : undefined) },
     suites: [UDP_SUITE],
     send: (peer, d) => listener.send(peer, d),
+    sendCopies: true, // listenUdp's send copies before socket.send
   });
   server.on("session", (_peer, ep) => {
     ep.on("data", () => {

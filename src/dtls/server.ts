@@ -19,6 +19,11 @@ import { emptyRecordHeader, readRecordHeader, writeRecordHeader } from "./record
 
 export type DtlsServerOptions = Omit<EndpointOptions, "role" | "transport" | "peerAddress"> & {
   send(peer: string, d: Uint8Array): void;
+  /**
+   * True when send() copies the datagram (or is done with it) before returning, as listenUdp's does:
+   * the sessions may then seal into a reused buffer (Transport.sendCopies). Default false.
+   */
+  sendCopies?: boolean;
   sessionsMax?: number;
   cookieSecretRotateMs?: number;
   /** When sessionsMax is reached, a session silent for this long is evicted for a new client. */
@@ -177,9 +182,10 @@ export class DtlsServer {
   }
 
   private createSession(peer: string, ch: ClientHello, recordSeq: number, first: Uint8Array): void {
-    const { send, sessionsMax: _m, cookieSecretRotateMs: _c, sessionIdleMs: _i, ...endpointOptions } = this.options;
+    const { send, sendCopies, sessionsMax: _m, cookieSecretRotateMs: _c, sessionIdleMs: _i, ...endpointOptions } = this.options;
     let open = true;
     const transport: Transport = {
+      sendCopies: sendCopies === true,
       send: (d) => {
         if (open) send(peer, d);
       },

@@ -65,6 +65,7 @@ export async function startServe(options: ServeOptions, log: ToolLog): Promise<S
     ...(options.limits !== undefined ? { limits: options.limits } : {}),
     ...(keyLog !== undefined ? { keyLog } : {}),
     send: (peer, d) => listener.send(peer, d),
+    sendCopies: true, // listenUdp's send copies into a Buffer before socket.send
   });
   server.on("session", (peer: string, ep: DtlsEndpoint) => {
     sessions.add(ep);

@@ -29,7 +29,7 @@ function helloRecord(random: number, cookie: Uint8Array = new Uint8Array(0), cli
 }
 
 /** A server plus a way to connect real endpoint clients through an in-memory "network". */
-function setup(opts: { sessionsMax?: number; sessionIdleMs?: number } = {}) {
+function setup(opts: { sessionsMax?: number; sessionIdleMs?: number; sendCopies?: boolean } = {}) {
   const clock = new ManualClock();
   const clients = new Map<string, (d: Uint8Array) => void>();
   const toClients: { peer: string; d: Uint8Array }[] = [];
@@ -45,6 +45,7 @@ function setup(opts: { sessionsMax?: number; sessionIdleMs?: number } = {}) {
     },
     ...(opts.sessionsMax ? { sessionsMax: opts.sessionsMax } : {}),
     ...(opts.sessionIdleMs ? { sessionIdleMs: opts.sessionIdleMs } : {}),
+    ...(opts.sendCopies !== undefined ? { sendCopies: opts.sendCopies } : {}),
   });
   const client = (peer: string, seed: number) => {
     const transport: Transport = {
@@ -61,6 +62,27 @@ function setup(opts: { sessionsMax?: number; sessionIdleMs?: number } = {}) {
 }
 
 describe("DtlsServer", () => {
+  it.each([true, false])("sendCopies %s: sessions seal application records into a reused buffer only when send() copies", (sendCopies) => {
+    const { clock, server, client, toClients } = setup({ sendCopies });
+    const c = client("10.0.0.1:4000", 21);
+    const got: number[] = [];
+    c.on("data", (d) => got.push(d[0]!));
+    let session: DtlsEndpoint | null = null;
+    server.on("session", (_p: string, ep: DtlsEndpoint) => (session = ep));
+    c.start();
+    expect(clock.runUntil(() => c.state === "connected" && session?.state === "connected", 100_000)).toBe(true);
+    const before = toClients.length;
+    for (let i = 1; i <= 3; i++) expect(session!.send(new Uint8Array([i, 0, 0, 0]))).toBe(true);
+    expect(clock.runUntil(() => got.length === 3, 10_000)).toBe(true);
+    // The setup's send() copies before delivery, so the client sees every record intact either way.
+    expect(got).toEqual([1, 2, 3]);
+    const sent = toClients.slice(before).map((x) => x.d);
+    expect(sent).toHaveLength(3);
+    // What send() was handed: views of one scratch buffer with the flag, a buffer per record without.
+    const buffers = new Set(sent.map((d) => d.buffer));
+    expect(buffers.size).toBe(sendCopies ? 1 : 3);
+  });
+
   it("a flood of ClientHellos without cookies creates no sessions (stateless HelloVerifyRequest)", () => {
     const { server, toClients } = setup();
     for (let i = 0; i < 1000; i++) server.handleDatagram(`10.1.${i >> 8}.${i & 255}:5000`, helloRecord(i & 255));
