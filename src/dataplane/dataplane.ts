@@ -669,8 +669,8 @@ export class DataPlane implements WireSink<HostOffload> {
     });
     clientHost.demux.set(HostOffload.demuxKey(serverHost.index, DTLS_SERVER_PORT, clientPort), ch);
     serverHost.demux.set(HostOffload.demuxKey(clientHost.index, clientPort, DTLS_SERVER_PORT), sh);
-    clientHost.tunnels.set(pair, t);
-    serverHost.tunnels.set(pair, t);
+    clientHost.addTunnel(pair, t);
+    serverHost.addTunnel(pair, t);
     this.tunnels.set(pair, t);
     this.tunnelStats.opened++;
     t.idleEvent = this.sim.scheduleCall(now + s.tunnelIdleMs, this.idleFn, t);

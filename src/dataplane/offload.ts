@@ -28,7 +28,7 @@ export class HostOffload {
   private readonly portsInUse = new Set<number>();
   private nextPort = EPHEMERAL_PORT_MIN;
   /** Counters of this host. */
-  readonly stats = { tunnelsEvicted: 0, strayDatagrams: 0, portsExhausted: 0 };
+  readonly stats = { tunnelsEvicted: 0, strayDatagrams: 0, portsExhausted: 0, tunnelsPeak: 0, portsPeak: 0 };
 
   constructor(
     readonly index: number,
@@ -51,8 +51,15 @@ export class HostOffload {
     let p = this.nextPort;
     while (this.portsInUse.has(p)) p = p >= EPHEMERAL_PORT_MAX ? EPHEMERAL_PORT_MIN : p + 1;
     this.portsInUse.add(p);
+    if (this.portsInUse.size > this.stats.portsPeak) this.stats.portsPeak = this.portsInUse.size;
     this.nextPort = p >= EPHEMERAL_PORT_MAX ? EPHEMERAL_PORT_MIN : p + 1;
     return p;
+  }
+
+  /** Records a tunnel added to this host's table (the peak feeds parallel runs' exactness check). */
+  addTunnel(key: string, t: Tunnel): void {
+    this.tunnels.set(key, t);
+    if (this.tunnels.size > this.stats.tunnelsPeak) this.stats.tunnelsPeak = this.tunnels.size;
   }
 
   freePort(p: number): void {
