@@ -35,10 +35,13 @@ import { SeededRng } from "./rng.js";
 import { FaultModel, type LinkFaults } from "./faults.js";
 import { BACK_TO_BACK_GAP_MS, checkFlowSpec, schedulePackets, startPacketsNow, type FlowSource } from "./workload.js";
 import { scheduleTimedEvents } from "./events.js";
+import { unplacedFlow, type ShardOwner } from "./shard.js";
+import { runParallel, type ParallelInfo } from "./parallel.js";
 
 export type { WireTap } from "../src/dataplane/wire.js";
 export type { FlowResult } from "../src/dataplane/results.js";
 export type { FlowSource } from "./workload.js";
+export type { ParallelInfo } from "./parallel.js";
 
 /** Events one memory-wire run may take before it stops ("events-max"). */
 export const RUN_EVENTS_MAX = 200_000_000;
@@ -91,6 +94,53 @@ export interface RunOptions {
   onFlowResult?: (result: FlowResult, index: number) => void;
   /** Flows made as the run goes, instead of scenario.flows (which must then be empty); requires flowResults: false. */
   flowSource?: FlowSource;
+  /**
+   * flowSource from a module: `(await import(url))[exportName ?? "default"](...args)` must return a
+   * FlowSource. Unlike a FlowSource, it can cross to worker threads, so parallel runs take it.
+   */
+  flowSourceModule?: FlowSourceModule;
+  /**
+   * Worker threads to split the run over (default 1: this thread). The flows are split by tunnel
+   * (sim/shard.ts), one shard per worker, and the results merged: RunResult.parallel says how many
+   * ran, and why the run went on one thread when it could not be split. Memory wire only, no tap.
+   */
+  workers?: number;
+  /** V8 old-space limit of each worker thread, MB (default: V8's). */
+  workerHeapMb?: number;
+  /** @internal One shard of a parallel run (sim/parallel-worker.ts). */
+  shard?: ShardRun;
+}
+
+/** A flow source a worker thread can load: see RunOptions.flowSourceModule. */
+export interface FlowSourceModule {
+  /** An absolute file: URL (import.meta.resolve or pathToFileURL of a built .js file). */
+  url: string;
+  exportName?: string;
+  /** Structured-cloneable arguments. */
+  args?: unknown[];
+}
+
+/** @internal What one shard runs and reports back (sim/parallel-worker.ts). */
+export interface ShardRun {
+  index: number;
+  count: number;
+  owner: ShardOwner;
+  /** Each drain's flow-log records and the drain's virtual time (Infinity: the final drain). */
+  onFlowLogs?: (atMs: number, records: FlowLogRecord[]) => void;
+  /** Filled by the run: the global indices of the flows this shard ran, ascending. */
+  owned: number[];
+  /** Filled by the run: whether each expectation's flow is this shard's. */
+  expectationOwned: boolean[];
+  /** Filled by the run: each host's peak tunnels and client ports in use (the edge host excluded). */
+  hostPeaks: { host: string; tunnelsPeak: number; portsPeak: number }[];
+}
+
+/** Thrown by a shard that meets a flow it cannot place; the parallel run then goes on one thread. */
+export class ShardRefusedError extends Error {
+  constructor(readonly why: string) {
+    super(`parallel run: cannot split by tunnel: ${why}`);
+    this.name = "ShardRefusedError";
+  }
 }
 
 export interface ExpectationResult {
@@ -121,6 +171,8 @@ export interface RunResult {
   ok: boolean;
   endedAtMs: number;
   stoppedBy: "idle" | "until" | "events-max" | "done" | "timeout";
+  /** Present when options.workers was given: how the run was split. */
+  parallel?: ParallelInfo;
 }
 
 function bindExpectation(sim: Simulator, dp: DataPlane, fs: FlowState, e: Expectation, k: number): ExpectationProbe {
@@ -183,7 +235,30 @@ function arraySource(flows: readonly FlowSpec[]): FlowSource {
   return { count: flows.length, startMsOf: (i) => flows[i]!.startMs, specOf: (i) => flows[i]! };
 }
 
+/** Loads a FlowSourceModule (see RunOptions.flowSourceModule). */
+export async function loadFlowSource(m: FlowSourceModule): Promise<FlowSource> {
+  if (typeof m?.url !== "string" || !m.url.startsWith("file:")) {
+    throw new TypeError(`runScenario: "flowSourceModule.url" expected an absolute file: URL, got ${JSON.stringify(m?.url)}`);
+  }
+  const name = m.exportName ?? "default";
+  const mod = (await import(m.url)) as Record<string, unknown>;
+  const make = mod[name];
+  if (typeof make !== "function") throw new TypeError(`runScenario: "flowSourceModule": ${m.url} exports no function ${JSON.stringify(name)}`);
+  const src = (make as (...a: unknown[]) => unknown)(...(m.args ?? [])) as FlowSource;
+  if (src === null || typeof src !== "object" || typeof src.specOf !== "function" || typeof src.startMsOf !== "function" || !Number.isSafeInteger(src.count)) {
+    throw new TypeError(`runScenario: "flowSourceModule": ${name}() of ${m.url} expected to return a FlowSource { count, startMsOf, specOf }`);
+  }
+  return src;
+}
+
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
+  if (options.workers !== undefined && options.shard === undefined) return runParallel(scenario, options, runScenario);
+  if (options.flowSourceModule !== undefined) {
+    if (options.flowSource !== undefined) throw new TypeError(`runScenario: expected "flowSource" or "flowSourceModule", got both`);
+    const { flowSourceModule, ...rest } = options;
+    return runScenario(scenario, { ...rest, flowSource: await loadFlowSource(flowSourceModule) });
+  }
+  const shard = options.shard;
   const seed = options.seed ?? scenario.topology.settings.seed;
   const wireKind = options.wire ?? "memory";
   if (wireKind !== "memory" && wireKind !== "udp") throw new TypeError(`runScenario: "wire" expected "memory" or "udp", got ${JSON.stringify(wireKind)}`);
@@ -258,10 +333,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 
   // 2. flows and expectation probes. Keeping results: every flow's state now. Otherwise only the
   // flows an expectation names; the others when their first packet is due (step 3).
-  const states: FlowState[] = retain ? flows.map((spec) => dp.addFlow(spec)) : [];
+  // A shard runs only its own flows, under their indices in the whole run.
+  const mine = (spec: FlowSpec): boolean => {
+    if (shard === undefined) return true;
+    const o = shard.owner(spec);
+    if (o < 0) throw new ShardRefusedError(unplacedFlow(spec));
+    return o === shard.index;
+  };
+  const states: FlowState[] = [];
+  if (retain) flows.forEach((spec, i) => mine(spec) && states.push(dp.addFlow(spec, i)));
   const byName = new Map<string, number>();
-  if (retain) states.forEach((s, i) => byName.set(s.spec.name, i));
-  else {
+  {
     const named = new Set(scenario.expectations.map((e) => e.flow));
     flows.forEach((spec, i) => {
       if (named.has(spec.name)) byName.set(spec.name, i);
@@ -269,8 +351,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   }
   const probes = scenario.expectations.map((e, k) => {
     const i = byName.get(e.flow);
-    if (i === undefined) return null;
-    const fs = retain ? states[i]! : (dp.flowAt(i) ?? dp.addFlow(flows[i]!, i));
+    if (shard !== undefined) shard.expectationOwned[k] = i !== undefined && mine(flows[i]!);
+    if (i === undefined || (shard !== undefined && !shard.expectationOwned[k])) return null;
+    const fs = dp.flowAt(i) ?? dp.addFlow(flows[i]!, i);
     return bindExpectation(sim, dp, fs, e, k);
   });
 
@@ -278,6 +361,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const wl = root.fork("workload");
   let total = 0;
   let started = retain ? flowCount : 0;
+  // Flows this run starts: all, or a shard's own.
+  let runCount = flowCount;
+  let ownedFlags: Uint8Array | null = null;
   // Packets each flow resolves in all (known from its start); 0 until then.
   const expected = new Float64Array(flowCount);
   const done = new Uint8Array(flowCount);
@@ -304,6 +390,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     // One start event per flow, in flow order, where schedulePackets would put its first packet:
     // events run in the same order as when every flow is set up front.
     if (options.flowSource === undefined) for (const spec of flows) checkFlowSpec(sim.nowMs, spec);
+    if (shard !== undefined) {
+      ownedFlags = new Uint8Array(flowCount);
+      runCount = 0;
+      for (let i = 0; i < flowCount; i++) {
+        if (mine(source.specOf(i))) {
+          ownedFlags[i] = 1;
+          runCount++;
+        }
+      }
+    }
     const startFlow = (i: number): void => {
       const spec = source.specOf(i);
       if (spec.startMs !== sim.nowMs) {
@@ -328,18 +424,18 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       if (!(at >= 0) || at === Infinity) throw new RangeError(`runScenario: flow ${i} start expected a finite time >= 0, got ${at}`);
       starts[i] = at;
     }
-    const byStart = new Uint32Array(flowCount);
-    for (let i = 0; i < flowCount; i++) byStart[i] = i;
+    const byStart = new Uint32Array(runCount);
+    for (let i = 0, k = 0; i < flowCount; i++) if (ownedFlags === null || ownedFlags[i] === 1) byStart[k++] = i;
     byStart.sort((a, b) => starts[a]! - starts[b]! || a - b);
     const firstPlace = sim.reserveOrder(flowCount);
     const feed = (k: number): void => {
-      if (k + 1 < flowCount) {
+      if (k + 1 < runCount) {
         const next = byStart[k + 1]!;
         sim.postReserved(starts[next]!, firstPlace + next, feed, k + 1);
       }
       startFlow(byStart[k]!);
     };
-    if (flowCount > 0) sim.postReserved(starts[byStart[0]!]!, firstPlace + byStart[0]!, feed, 0);
+    if (runCount > 0) sim.postReserved(starts[byStart[0]!]!, firstPlace + byStart[0]!, feed, 0);
   }
 
   const resolved = (): number => dp.packetStats.delivered + dp.packetStats.dropped;
@@ -347,14 +443,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   // per minute), so the table holds at most one minute of buckets. The drain event was scheduled
   // a minute earlier, so it runs before the packets of the new minute's first instant.
   const records: FlowLogRecord[] = [];
-  const collect = (drained: FlowLogRecord[]): void => {
-    if (keepLogs) for (const r of drained) records.push(r);
+  const collect = (drained: FlowLogRecord[], atMs: number): void => {
+    if (!keepLogs) return;
+    if (shard?.onFlowLogs !== undefined) {
+      if (drained.length > 0) shard.onFlowLogs(atMs, drained);
+    } else for (const r of drained) records.push(r);
   };
   const drainEvent = (): void => {
-    collect(table.drain());
-    if (started < flowCount || resolved() < total || dp.unresolved > 0) sim.schedule(sim.nowMs + FLOW_LOG_INTERVAL_MS, drainEvent);
+    collect(table.drain(), sim.nowMs);
+    if (started < runCount || resolved() < total || dp.unresolved > 0) sim.schedule(sim.nowMs + FLOW_LOG_INTERVAL_MS, drainEvent);
   };
-  if (total > 0 || started < flowCount) sim.schedule(FLOW_LOG_INTERVAL_MS - (epochMs % FLOW_LOG_INTERVAL_MS), drainEvent);
+  if (total > 0 || started < runCount) sim.schedule(FLOW_LOG_INTERVAL_MS - (epochMs % FLOW_LOG_INTERVAL_MS), drainEvent);
 
   let stoppedBy: RunResult["stoppedBy"];
   if (memory !== null) {
@@ -397,7 +496,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     if (!retain) dp.releaseFlow(fs);
   }
   table.closeAll(sim.nowMs);
-  collect(table.drain());
+  collect(table.drain(), Infinity);
 
   const expectations: ExpectationResult[] = [];
   scenario.expectations.forEach((e, k) => {
@@ -407,6 +506,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     } else expectations.push(checkExpectation(e, p));
   });
 
+  if (shard !== undefined) {
+    for (const h of dp.hostOffloads.slice(1)) shard.hostPeaks.push({ host: h.name, tunnelsPeak: h.stats.tunnelsPeak, portsPeak: h.stats.portsPeak });
+    if (retain) for (const fs of states) shard.owned.push(fs.index);
+    else if (ownedFlags !== null) for (let i = 0; i < flowCount; i++) if (ownedFlags[i] === 1) shard.owned.push(i);
+  }
   const ps = dp.packetStats;
   const ws = memory?.stats ?? udp!.stats;
   return {

@@ -200,3 +200,12 @@ export function buildSimScenario(s: SimScale, seed: number): Scenario {
   scenario.flows = Array.from({ length: flows.count }, (_, n) => flows.specOf(n));
   return scenario;
 }
+
+/**
+ * The generated world's flows as a FlowSourceModule entry (sim/runner.ts): worker threads of a
+ * parallel run rebuild the same source from (scale, seed).
+ */
+export function simFlowSourceOf(s: SimScale, seed: number): FlowSource {
+  const topology = buildSimTopology(s);
+  return simFlowSource(s, seed, topology);
+}

@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { runScenario } from "../../sim/runner.js";
+import { PARALLEL_WORKERS_MAX } from "../../sim/shard.js";
 import { FLOW_LOG_CONTAINER } from "../flowlog/ids.js";
 import { VMS_JSON_FILE, writeVmMap } from "../flowlog/vmmap.js";
 import { writeFlowLogs } from "../flowlog/writer.js";
@@ -52,6 +53,16 @@ interface RunCliOptions {
   wire?: WireKind;
   pcap?: string;
   keylog?: string;
+  workers?: number;
+}
+
+/** `--workers`: threads to split the simulation over (sim/shard.ts). */
+export function parseWorkersOption(value: string): number {
+  const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > PARALLEL_WORKERS_MAX) {
+    throw new InvalidArgumentError(`Expected an integer from 1 to ${PARALLEL_WORKERS_MAX} (worker threads), got "${value}".`);
+  }
+  return n;
 }
 
 /** `--duration`: a positive virtual time in the scenario duration syntax (90s, 10m, 2h; a plain number is ms). */
@@ -77,6 +88,7 @@ export function registerRun(program: Command): void {
     )
     .option("--pcap <file>", "write the wire as a classic pcap (Ethernet/IPv4/UDP between the hosts' underlay addresses)")
     .option("--keylog <file>", "write the DTLS session secrets as an NSS key log (tshark -o tls.keylog_file:FILE decrypts the pcap)")
+    .option("--workers <n>", "split the simulation by tunnel over n worker threads (memory wire, no --pcap); the summary says if it could not", parseWorkersOption)
     .option("--json", "print the summary as one JSON document (summary.json plus the output paths) instead of text")
     .option("--policy-only", "do not simulate: decide every flow with the policy at an instant and print the table (writes no files)")
     .option("--at <time>", "with --policy-only: decide every flow at this virtual time (0, 90s, 5m, -1h) instead of at its start", parseAtOption)
@@ -116,6 +128,7 @@ function policyOnly(file: string, options: RunCliOptions): void {
     ["wire", "--wire"],
     ["pcap", "--pcap"],
     ["keylog", "--keylog"],
+    ["workers", "--workers"],
   ];
   const given = simulationOnly.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
   if (given.length > 0) {
@@ -244,6 +257,10 @@ async function simulate(file: string, options: RunCliOptions): Promise<void> {
     throw new CliError(`vnetsim run: --pcap and --keylog name the same file (${options.pcap}); give them different names`, EXIT_USAGE);
   }
   const wire: WireKind = options.wire ?? "memory";
+  if (options.workers !== undefined && options.workers > 1) {
+    if (wire !== "memory") throw new CliError(`vnetsim run: --workers ${options.workers} needs the memory wire (got --wire ${wire}); use --workers 1`, EXIT_USAGE);
+    if (options.pcap !== undefined) throw new CliError(`vnetsim run: --workers ${options.workers} cannot write --pcap (a pcap is one thread's wire); use --workers 1`, EXIT_USAGE);
+  }
   const created: string[] = [];
   let staging: string | null = null;
   let pcap: PcapWriter | null = null;
@@ -265,6 +282,7 @@ async function simulate(file: string, options: RunCliOptions): Promise<void> {
       ...(options.enforcement !== undefined ? { enforcement: options.enforcement } : {}),
       ...(pcap !== null ? { tap: pcapWireTap(pcap) } : {}),
       ...(keylog !== null ? { keyLog: keylog.sink() } : {}),
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
       onProgress: (count: number, total: number) => progress.update(count, total),
     });
     progress.finish();

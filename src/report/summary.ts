@@ -9,7 +9,7 @@
  */
 import * as fs from "node:fs";
 import { basename, dirname, join } from "node:path";
-import type { ExpectationResult, FlowResult, RunResult } from "../../sim/runner.js";
+import type { ExpectationResult, FlowResult, ParallelInfo, RunResult } from "../../sim/runner.js";
 import { FLOW_ENCRYPTION_VALUES, type FlowAction, type FlowEncryption } from "../policy/values.js";
 import type { Scenario } from "../scenario/types.js";
 import { formatDurationMs, NO_COLORS, renderTable, type Colors } from "./table.js";
@@ -69,6 +69,8 @@ export interface RunSummary {
   format: number;
   scenario: { name: string; description: string; file: string; seed: number; epoch: string };
   run: SummaryRunInfo & { endedAtMs: number; stoppedBy: string };
+  /** Present when the run was asked for worker threads (`--workers`): how it was split. */
+  parallel?: ParallelInfo;
   totals: SummaryTotals;
   tunnels: RunResult["tunnels"];
   dtls: {
@@ -143,6 +145,7 @@ export function buildRunSummary(scenario: Scenario, result: RunResult, run: Summ
       epoch: scenario.topology.epochIso,
     },
     run: { wire: run.wire, durationMs: run.durationMs, enforcement: run.enforcement, endedAtMs: result.endedAtMs, stoppedBy: result.stoppedBy },
+    ...(result.parallel !== undefined ? { parallel: result.parallel } : {}),
     totals: computeTotals(result.flows),
     tunnels: { ...result.tunnels },
     dtls: { overheadBytes: result.dtlsOverheadBytes },
@@ -301,6 +304,14 @@ export function renderSummary(s: RunSummary, outputs: SummaryOutputs | null, col
   out.push(colors.dim(`${s.scenario.file} · seed ${s.scenario.seed} · wire ${s.run.wire} · simulated ${bound}, ended at ${formatVirtualTime(s.run.endedAtMs)}${enforcement}`));
   if (s.run.stoppedBy === "events-max" || s.run.stoppedBy === "timeout") {
     out.push(colors.yellow(`The run was cut short (${s.run.stoppedBy}); packets still in flight count as dropped ("in-flight").`));
+  }
+  const par = s.parallel;
+  if (par !== undefined) {
+    if (par.refused !== null) out.push(colors.yellow(`Ran on one thread, not ${par.requested}: ${par.refused}.`));
+    else if (par.workers > 1) {
+      out.push(colors.dim(`Split by tunnel over ${par.workers} worker threads (flows ${par.flowsPerWorker.join(" / ")}).`));
+      for (const n of par.notes) out.push(colors.yellow(`Not exactly a one-thread run: ${n}.`));
+    }
   }
   out.push("");
 

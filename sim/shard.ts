@@ -1,0 +1,91 @@
+/**
+ * How a parallel run splits a world between worker threads (sim/parallel.ts), and when it cannot.
+ *
+ * A flow's shard is a hash of its tunnel's key: the sorted pair of the VMs that own its two
+ * addresses (tunnelScope vm-pair) or of their hosts (host-pair). Every packet of one tunnel, its
+ * handshake, its idle timer and its generations then live in one shard, and so does everything
+ * the flow log records for the flow. What shards do not share is host-wide: a host's tunnel table
+ * (tunnelsPerHost, evicting the least recently used) and its client ports. A run whose hosts never
+ * reach those limits is the same split as whole; sim/parallel.ts checks the peaks after the run.
+ *
+ * The split is refused (the run goes on one thread, and says why) when a flow's end is not a VM's
+ * NIC address at the start (a load balancer frontend, a pod, a PaaS or external address: the
+ * data plane picks the VM behind it while running, so its tunnel is not known beforehand), when
+ * the wire draws random faults (loss, duplication, reordering and jitter draw from one stream in
+ * packet order across every link), and, with host-pair tunnels, when a VM is redeployed (it moves
+ * to another host, and its flows to another tunnel).
+ */
+import type { Scenario, FlowSpec } from "../src/scenario/types.js";
+import type { Topology } from "../src/topology/model.js";
+import type { LinkFaults } from "./faults.js";
+
+/** Worker threads one parallel run may use. */
+export const PARALLEL_WORKERS_MAX = 64;
+
+/** Which shard a flow belongs to (-1: its ends are not both VM NIC addresses). */
+export type ShardOwner = (spec: FlowSpec) => number;
+
+export interface ShardPlan {
+  /** The split is possible: owner() names each flow's shard. */
+  owner: ShardOwner | null;
+  /** Why not, in words (null when it is). */
+  refused: string | null;
+}
+
+/** FNV-1a 32 over the UTF-16 code units of a key: stable across runs and Node versions. */
+export function shardHash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function randomFaults(f: Partial<LinkFaults> | undefined): boolean {
+  if (f === undefined) return false;
+  return (f.lossRate ?? 0) > 0 || (f.duplicateRate ?? 0) > 0 || (f.reorderRate ?? 0) > 0 || (f.jitterMs ?? 0) > 0;
+}
+
+/**
+ * The shard plan of a scenario for `count` shards: refused for the reasons above that can be seen
+ * without the flows (faults, events); the flows are checked one by one by owner(), which returns -1
+ * for a flow that cannot be placed (the caller then refuses the split, naming the flow).
+ */
+export function planShards(scenario: Scenario, faults: { global?: Partial<LinkFaults>; links?: { faults: Partial<LinkFaults> }[] }, count: number): ShardPlan {
+  if (!Number.isInteger(count) || count < 1 || count > PARALLEL_WORKERS_MAX) {
+    throw new RangeError(`planShards: "count" expected an integer in [1, ${PARALLEL_WORKERS_MAX}] (PARALLEL_WORKERS_MAX), got ${count}`);
+  }
+  if (randomFaults(faults.global) || (faults.links ?? []).some((l) => randomFaults(l.faults))) {
+    return { owner: null, refused: "the wire draws random faults (loss, duplication, reordering or jitter) from one stream across every link" };
+  }
+  const hostScope = scenario.settings.tunnelScope === "host-pair";
+  if (hostScope && scenario.events.some((e) => e.action === "redeploy")) {
+    return { owner: null, refused: "with host-pair tunnels, a redeployed VM moves its flows to another host's tunnels" };
+  }
+  const ownerOfIp = nicOwners(scenario.topology, hostScope);
+  const owner: ShardOwner = (spec) => {
+    const a = ownerOfIp.get(spec.flow.srcIp);
+    const b = ownerOfIp.get(spec.flow.dstIp);
+    if (a === undefined || b === undefined) return -1;
+    const key = a <= b ? `${a}|${b}` : `${b}|${a}`;
+    return shardHash(key) % count;
+  };
+  return { owner, refused: null };
+}
+
+/** VM NIC private IP -> the VM's name (or its host's, for host-pair tunnels), as the topology starts. */
+function nicOwners(t: Topology, byHost: boolean): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const vm of t.vms) {
+    for (const nic of vm.nics) {
+      for (const ip of nic.ipConfigs) m.set(ip.privateIp, byHost ? vm.host : vm.name);
+    }
+  }
+  return m;
+}
+
+/** The words for a flow the split cannot place. */
+export function unplacedFlow(spec: FlowSpec): string {
+  return `flow ${JSON.stringify(spec.name)} (${spec.flow.srcIp} -> ${spec.flow.dstIp}) has an end that is not a VM's NIC address`;
+}
