@@ -32,6 +32,7 @@
  */
 import type {
   CipherSuiteName,
+  Clock,
   DtlsLimits,
   EndpointEvents,
   EndpointOptions,
@@ -41,6 +42,7 @@ import type {
   RekeyPolicy,
   RejectReason,
   TimerHandle,
+  Transport,
 } from "./api.js";
 import {
   AlertDescription,
@@ -56,6 +58,7 @@ import {
 } from "./constants.js";
 import { DecodeError, DtlsFatal } from "./errors.js";
 import { EpochTable, type ReadState } from "./epochs.js";
+import { FinalFlight } from "./final-flight.js";
 import { resolveEndpointConfig } from "./handshake/config.js";
 import { ClientHandshake } from "./handshake/client.js";
 import { packFlight, type FlightItem } from "./handshake/flight.js";
@@ -63,7 +66,7 @@ import { readHandshakeFragments } from "./handshake/header.js";
 import type { HandshakeConfig, HandshakeHost, HandshakeResult } from "./handshake/host.js";
 import type { HandshakeMachine, PreviousHandshake } from "./handshake/machine.js";
 import { ServerHandshake } from "./handshake/server.js";
-import { EARLY_RECORDS_MAX, PREVIOUS_EPOCH_RETAIN_MS, appRecordsPerKeyMax } from "./limits.js";
+import { EARLY_RECORDS_MAX, PREVIOUS_EPOCH_RETAIN_MS, appRecordsPerKeyMax, finalFlightRetainMs } from "./limits.js";
 import { emptyRecordHeader, readRecordHeader, type RecordHeader } from "./record/header.js";
 import { OPEN_SCRATCH, SEAL_SCRATCH } from "./record/scratch.js";
 
@@ -100,7 +103,8 @@ export class DtlsEndpoint {
   readonly stats: EndpointStats;
 
   private readonly role: "client" | "server";
-  private readonly options: EndpointOptions;
+  private readonly transport: Transport;
+  private readonly clock: Clock;
   private readonly limits: DtlsLimits;
   private readonly rekeyPolicy: RekeyPolicy;
   /** recordsPerKeyMax minus the reserve for the rekey handshake (limits.ts). */
@@ -116,8 +120,10 @@ export class DtlsEndpoint {
   /** Epoch the connection currently uses for application data (and the rekey runs inside). */
   private epoch = 0;
   private hs: HandshakeMachine | null = null;
-  /** The finished handshake, kept to resend its final flight (FINISHED state) on retransmissions. */
-  private lastHs: HandshakeMachine | null = null;
+  /** Server: the finished handshake's final flight, kept to resend it (FINISHED state) on the
+   * client's retransmissions; see final-flight.ts for how long. */
+  private lastFlight: FinalFlight | null = null;
+  private lastFlightTimer: TimerHandle | null = null;
   private previous: PreviousHandshake | null = null;
   /** Application records waiting for a fresh key (records-per-key limit reached during a rekey). */
   private pendingApp: Uint8Array[] = [];
@@ -132,7 +138,8 @@ export class DtlsEndpoint {
     this.cookieVerified = internal.cookieVerified ?? false;
     const cfg = resolveEndpointConfig(options, this.cookieVerified);
     this.role = options.role;
-    this.options = options;
+    this.transport = options.transport;
+    this.clock = options.clock;
     this.hsConfig = cfg.handshake;
     this.limits = cfg.handshake.limits;
     this.appRecordsMax = appRecordsPerKeyMax(this.limits);
@@ -246,15 +253,28 @@ export class DtlsEndpoint {
     if (this.stateValue !== "connected" || this.hs !== null) return;
     if (this.previous === null || !this.previous.secureRenegotiation) return; // RFC 5746: never insecurely
     if (this.epoch >= EPOCH_MAX) return;
-    this.lastHs?.stop();
-    this.lastHs = null;
+    this.releaseFinalFlight();
     this.hs = this.newMachine(this.previous, this.role === "server");
     this.guard(() => this.hs!.start());
   }
 
-  private releaseLastHandshake(): void {
-    this.lastHs?.stop();
-    this.lastHs = null;
+  /** Keeps the finished handshake's final flight (server) for the client's retransmissions, bounded in time. */
+  private keepFinalFlight(hs: HandshakeMachine): void {
+    const f = hs.finishedFlight();
+    if (f === null) return;
+    this.lastFlight = new FinalFlight(f.items, hs.oldEpoch, f.peerFlightFirstSeq, f.peerNextMessageSeq);
+    this.lastFlightTimer = this.clock.setTimer(finalFlightRetainMs(this.limits), () => {
+      this.lastFlightTimer = null;
+      this.lastFlight = null;
+    });
+  }
+
+  private releaseFinalFlight(): void {
+    this.lastFlight = null;
+    if (this.lastFlightTimer !== null) {
+      this.clock.clearTimer(this.lastFlightTimer);
+      this.lastFlightTimer = null;
+    }
   }
 
   /** Sends close_notify (RFC 5246 §7.2.1) and closes. */
@@ -366,7 +386,7 @@ export class DtlsEndpoint {
     // window marked it, every genuine handshake record after it would look too old. So epoch 0
     // only drops exact duplicates (the link's copies), never "too old" records.
     const verdict =
-      rs.cipher === null ? (this.epochs.plaintextDuplicates.has(h.seq, d.subarray(off, end)) ? "duplicate" : "fresh") : rs.replay.classify(h.seq);
+      rs.cipher === null ? (this.epochs.isPlaintextDuplicate(h.seq, d.subarray(off, end)) ? "duplicate" : "fresh") : rs.replay.classify(h.seq);
     if (verdict !== "fresh") {
       this.stats.rejected[verdict === "duplicate" ? "replayed" : "too-old"]++;
       return;
@@ -443,9 +463,8 @@ export class DtlsEndpoint {
           return;
         }
         // Authenticated data under the current epoch: the peer has finished the handshake, so our final
-        // flight will not be asked for again (RFC 6347 §4.2.4): release the machine that could resend it
-        // (~10 KB per association, which the simulator holds per tunnel).
-        if (this.lastHs !== null && epoch === this.epoch) this.releaseLastHandshake();
+        // flight will not be asked for again (RFC 6347 §4.2.4): release what could resend it.
+        if (this.lastFlight !== null && epoch === this.epoch) this.releaseFinalFlight();
         this.emitData(payload);
         return;
     }
@@ -492,16 +511,21 @@ export class DtlsEndpoint {
       ) {
         // A ClientHello inside the connection: the peer's rekey (renegotiation).
         this.onPeerRenegotiationRequest(() => {
-          this.lastHs?.stop();
-          this.lastHs = null;
+          this.releaseFinalFlight();
           this.hs = this.newMachine(this.previous, false);
           this.hs.start();
           this.hs.onFragment(f, epoch);
         });
         continue;
       }
-      if (this.lastHs !== null) this.lastHs.onFragment(f, epoch);
-      else this.stats.rejected["unexpected"]++;
+      const verdict = this.lastFlight === null ? "unexpected" : this.lastFlight.classify(f, epoch);
+      if (verdict === "resend") {
+        // "Read retransmit" in the FINISHED state (RFC 6347 §4.2.4): the peer lost our final flight.
+        this.stats.retransmissions++;
+        this.transmitFlight(this.lastFlight!.items);
+      } else if (verdict === "unexpected") {
+        this.stats.rejected["unexpected"]++;
+      }
     }
   }
 
@@ -570,16 +594,15 @@ export class DtlsEndpoint {
     this.stateValue = state;
     this.hs?.stop();
     this.hs = null;
-    this.lastHs?.stop();
-    this.lastHs = null;
-    if (this.rekeyTimer !== null) this.options.clock.clearTimer(this.rekeyTimer);
+    this.releaseFinalFlight();
+    if (this.rekeyTimer !== null) this.clock.clearTimer(this.rekeyTimer);
     this.rekeyTimer = null;
-    for (const t of this.retireTimers) this.options.clock.clearTimer(t);
+    for (const t of this.retireTimers) this.clock.clearTimer(t);
     this.retireTimers = [];
     this.pendingApp = [];
     this.epochs.clear();
     this.earlyAppData = [];
-    this.options.transport.close();
+    this.transport.close();
     if (failure !== undefined) {
       this.failureValue = failure;
       this.emit("failed", failure);
@@ -613,14 +636,14 @@ export class DtlsEndpoint {
     if (scratch === null) {
       const rec = this.sealRecord(epoch, type, payload);
       this.stats.bytesSent += rec.length;
-      this.options.transport.send(rec);
+      this.transport.send(rec);
       return;
     }
     try {
       this.countSealed(epoch, type);
       const n = this.epochs.sealInto(epoch, type, payload, scratch, 0);
       this.stats.bytesSent += n;
-      this.options.transport.send(SEAL_SCRATCH.view(n));
+      this.transport.send(SEAL_SCRATCH.view(n));
     } finally {
       SEAL_SCRATCH.release();
     }
@@ -630,24 +653,7 @@ export class DtlsEndpoint {
     return {
       config: this.hsConfig,
       // Guarded: it also runs from the retransmission timer, where nothing may throw.
-      transmitFlight: (all: readonly FlightItem[]) =>
-        this.guard(() => {
-          // A resend long after a rekey may name an epoch whose keys were retired: skip those parts.
-          const items = all.filter((i) => this.epochs.write.has(i.epoch));
-          const datagrams = packFlight(items, this.hsConfig.mtuBytes, {
-            overheadBytes: (e) => this.epochs.overheadBytes(e),
-            seal: (e, type, payload) => this.sealRecord(e, type, payload),
-            // Straight into the flight's datagram: no buffer per record (packFlight then allocates one per datagram).
-            sealInto: (e, type, payload, out, offset) => {
-              this.countSealed(e, type);
-              return this.epochs.sealInto(e, type, payload, out, offset);
-            },
-          });
-          for (const d of datagrams) {
-            this.stats.bytesSent += d.length;
-            this.options.transport.send(d);
-          }
-        }),
+      transmitFlight: (all: readonly FlightItem[]) => this.guard(() => this.transmitFlight(all)),
       installWriteEpoch: (epoch, cipher) => this.epochs.installWrite(epoch, cipher),
       setPendingRead: (epoch, cipher) => this.epochs.setPendingRead(epoch, cipher),
       activatePendingRead: () => {
@@ -669,6 +675,25 @@ export class DtlsEndpoint {
     };
   }
 
+  /** Packs and sends a flight, every record sealed with a fresh sequence number of the epoch it names. */
+  private transmitFlight(all: readonly FlightItem[]): void {
+    // A resend long after a rekey may name an epoch whose keys were retired: skip those parts.
+    const items = all.filter((i) => this.epochs.write.has(i.epoch));
+    const datagrams = packFlight(items, this.hsConfig.mtuBytes, {
+      overheadBytes: (e) => this.epochs.overheadBytes(e),
+      seal: (e, type, payload) => this.sealRecord(e, type, payload),
+      // Straight into the flight's datagram: no buffer per record (packFlight then allocates one per datagram).
+      sealInto: (e, type, payload, out, offset) => {
+        this.countSealed(e, type);
+        return this.epochs.sealInto(e, type, payload, out, offset);
+      },
+    });
+    for (const d of datagrams) {
+      this.stats.bytesSent += d.length;
+      this.transport.send(d);
+    }
+  }
+
   private onHandshakeComplete(r: HandshakeResult): void {
     const renegotiation = this.previous !== null;
     this.epochs.read.get(r.epoch)!.verified = true;
@@ -683,12 +708,15 @@ export class DtlsEndpoint {
     this.suiteValue = r.suite.name;
     this.stats.handshakes++;
     if (renegotiation) this.stats.rekeys++;
-    // The server keeps the machine: it may have to resend its final flight (RFC 6347 §4.2.4) until the
-    // peer's data under the new epoch shows the flight arrived. The client's flight was answered by the
-    // server's Finished it has just verified, so it has nothing left to resend.
-    if (this.role === "server") this.lastHs = this.hs;
-    else this.hs?.stop();
+    // The server keeps its final flight (not the machine): it may have to resend it (RFC 6347 §4.2.4)
+    // until the peer's data under the new epoch shows the flight arrived. The client's flight was
+    // answered by the server's Finished it has just verified, so it has nothing left to resend.
+    const hs = this.hs;
     this.hs = null;
+    if (hs !== null) {
+      if (this.role === "server") this.keepFinalFlight(hs);
+      hs.stop();
+    }
     this.stateValue = "connected";
     if (renegotiation) this.scheduleRetire(oldEpoch);
     this.armRekeyTimer();
@@ -716,7 +744,7 @@ export class DtlsEndpoint {
 
   /** Old epochs stay readable for a while after a rekey, then their keys are dropped. */
   private scheduleRetire(oldEpoch: number): void {
-    const t = this.options.clock.setTimer(PREVIOUS_EPOCH_RETAIN_MS, () => {
+    const t = this.clock.setTimer(PREVIOUS_EPOCH_RETAIN_MS, () => {
       this.retireTimers = this.retireTimers.filter((x) => x !== t);
       this.epochs.retire(oldEpoch);
     });
@@ -724,10 +752,10 @@ export class DtlsEndpoint {
   }
 
   private armRekeyTimer(): void {
-    if (this.rekeyTimer !== null) this.options.clock.clearTimer(this.rekeyTimer);
+    if (this.rekeyTimer !== null) this.clock.clearTimer(this.rekeyTimer);
     this.rekeyTimer = null;
     if (this.rekeyPolicy.afterMs > 0) {
-      this.rekeyTimer = this.options.clock.setTimer(this.rekeyPolicy.afterMs, () => {
+      this.rekeyTimer = this.clock.setTimer(this.rekeyPolicy.afterMs, () => {
         this.rekeyTimer = null;
         this.autoRekey();
       });

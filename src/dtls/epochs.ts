@@ -16,6 +16,7 @@ import { ReplayWindow } from "./record/replay.js";
 import { ContentType, DTLS12_VERSION, RECORD_HEADER_BYTES, REPLAY_WINDOW_RECORDS } from "./constants.js";
 import { writeRecordHeader } from "./record/header.js";
 import { EARLY_RECORDS_MAX } from "./limits.js";
+import { EpochSlots } from "./epoch-slots.js";
 
 export interface ReadState {
   /** null for epoch 0 (DTLSPlaintext). */
@@ -33,56 +34,82 @@ export interface WriteState {
 
 /**
  * Exact-duplicate filter for unauthenticated epoch-0 records: the last REPLAY_WINDOW_RECORDS
- * (sequence number, content digest) pairs seen. Unlike a sliding window it never calls a record
- * "too old", and a forged record only shadows a record with the same bytes, so injected records
- * (a huge sequence number, or another session's record with the same number) cannot make genuine
- * handshake records look like replays.
+ * (sequence number, length, content digest) triples seen. Unlike a sliding window it never calls a
+ * record "too old", and a forged record only shadows a record with the same bytes, so injected
+ * records (a huge sequence number, or another session's record with the same number) cannot make
+ * genuine handshake records look like replays. A handshake adds a handful of entries, so they are
+ * numbers in one array searched linearly (no strings, no Set): a few dozen bytes per endpoint.
  */
 export class PlaintextDuplicateFilter {
-  private readonly seen = new Set<string>();
-  private readonly order: string[] = [];
+  /** (seq, length, digest) triples, oldest first; at most REPLAY_WINDOW_RECORDS of them. */
+  private readonly entries: number[] = [];
 
-  private static key(seq: number, record: Uint8Array): string {
+  private static digest(record: Uint8Array): number {
     // FNV-1a over the record: a collision only costs a retransmission, never acceptance.
     let h = 0x811c9dc5;
     for (let i = 0; i < record.length; i++) h = Math.imul(h ^ record[i]!, 0x01000193);
-    return `${seq}:${record.length}:${h >>> 0}`;
+    return h >>> 0;
+  }
+
+  /** Number of records remembered (at most REPLAY_WINDOW_RECORDS). */
+  get size(): number {
+    return this.entries.length / 3;
+  }
+
+  private find(seq: number, length: number, digest: number): boolean {
+    const e = this.entries;
+    for (let i = 0; i < e.length; i += 3) if (e[i] === seq && e[i + 1] === length && e[i + 2] === digest) return true;
+    return false;
   }
 
   has(seq: number, record: Uint8Array): boolean {
-    return this.seen.has(PlaintextDuplicateFilter.key(seq, record));
+    return this.find(seq, record.length, PlaintextDuplicateFilter.digest(record));
   }
 
   add(seq: number, record: Uint8Array): void {
-    const k = PlaintextDuplicateFilter.key(seq, record);
-    if (this.seen.has(k)) return;
-    this.seen.add(k);
-    this.order.push(k);
-    if (this.order.length > REPLAY_WINDOW_RECORDS) this.seen.delete(this.order.shift()!);
+    const digest = PlaintextDuplicateFilter.digest(record);
+    if (this.find(seq, record.length, digest)) return;
+    this.entries.push(seq, record.length, digest);
+    if (this.entries.length > 3 * REPLAY_WINDOW_RECORDS) this.entries.splice(0, 3);
   }
 }
 
+/** Epoch 0's read state: no keys and, since epoch 0 uses the PlaintextDuplicateFilter instead, no
+ * replay window of its own (it is never marked). One object shared by every table. */
+const PLAINTEXT_REPLAY_UNUSED = new ReplayWindow();
+
 export class EpochTable {
-  readonly read = new Map<number, ReadState>();
-  /** Epoch 0 has no replay window (see PlaintextDuplicateFilter). */
-  readonly plaintextDuplicates = new PlaintextDuplicateFilter();
-  readonly write = new Map<number, WriteState>();
+  readonly read = new EpochSlots<ReadState>();
+  readonly write = new EpochSlots<WriteState>();
+  /** Epoch 0 has no replay window (see PlaintextDuplicateFilter); made on first use. */
+  private duplicates: PlaintextDuplicateFilter | null = null;
   private pending: { epoch: number; cipher: CipherState } | null = null;
-  private early: { seq: number; record: Uint8Array }[] = [];
+  /** Authenticated records of the pending epoch; null when none (the usual case). */
+  private early: { seq: number; record: Uint8Array }[] | null = null;
 
   constructor(initialWriteSeq: number) {
-    this.read.set(0, { cipher: null, replay: new ReplayWindow(), verified: false });
+    this.read.set(0, { cipher: null, replay: PLAINTEXT_REPLAY_UNUSED, verified: false });
     this.write.set(0, { cipher: null, nextSeq: initialWriteSeq });
+  }
+
+  /** The epoch-0 duplicate filter (created on first use). */
+  get plaintextDuplicates(): PlaintextDuplicateFilter {
+    return (this.duplicates ??= new PlaintextDuplicateFilter());
+  }
+
+  /** True if an epoch-0 record with these bytes and sequence number was seen (allocates nothing). */
+  isPlaintextDuplicate(seq: number, record: Uint8Array): boolean {
+    return this.duplicates !== null && this.duplicates.has(seq, record);
   }
 
   /** Records of the pending epoch held until its ChangeCipherSpec (read-only view). */
   get earlyRecords(): readonly Uint8Array[] {
-    return this.early.map((e) => e.record);
+    return this.early === null ? [] : this.early.map((e) => e.record);
   }
 
   /** Number of records held for the pending epoch (bounded by EARLY_RECORDS_MAX). */
   get earlyRecordCount(): number {
-    return this.early.length;
+    return this.early === null ? 0 : this.early.length;
   }
 
   get pendingReadEpoch(): number | null {
@@ -100,7 +127,7 @@ export class EpochTable {
 
   setPendingRead(epoch: number, cipher: CipherState): void {
     this.pending = { epoch, cipher };
-    this.early = [];
+    this.early = null;
   }
 
   /**
@@ -109,9 +136,10 @@ export class EpochTable {
    * so a second copy is a "duplicate"; "full" when EARLY_RECORDS_MAX are held.
    */
   bufferEarly(seq: number, record: Uint8Array): "buffered" | "duplicate" | "full" {
-    if (this.early.some((e) => e.seq === seq)) return "duplicate";
-    if (this.early.length >= EARLY_RECORDS_MAX) return "full";
-    this.early.push({ seq, record: record.slice() });
+    const early = (this.early ??= []);
+    if (early.some((e) => e.seq === seq)) return "duplicate";
+    if (early.length >= EARLY_RECORDS_MAX) return "full";
+    early.push({ seq, record: record.slice() });
     return "buffered";
   }
 
@@ -121,8 +149,8 @@ export class EpochTable {
     if (p === null) return [];
     this.pending = null;
     this.read.set(p.epoch, { cipher: p.cipher, replay: new ReplayWindow(), verified: false });
-    const early = this.early.map((e) => e.record);
-    this.early = [];
+    const early = this.early === null ? [] : this.early.map((e) => e.record);
+    this.early = null;
     return early;
   }
 
@@ -133,7 +161,10 @@ export class EpochTable {
   /** The newest epoch we have already sealed records with (the peer can read it), at least `min`. */
   newestUsedWriteEpoch(min: number): number {
     let epoch = min;
-    for (const [e, ws] of this.write) if (e > epoch && ws.nextSeq > 0) epoch = e;
+    for (let i = 0; i < this.write.size; i++) {
+      const e = this.write.epochAt(i);
+      if (e > epoch && this.write.valueAt(i).nextSeq > 0) epoch = e;
+    }
     return epoch;
   }
 
@@ -177,6 +208,7 @@ export class EpochTable {
 
   clear(): void {
     this.pending = null;
-    this.early = [];
+    this.early = null;
+    this.duplicates = null;
   }
 }

@@ -35,6 +35,27 @@ export function appRecordsPerKeyMax(limits: DtlsLimits): number {
   return limits.recordsPerKeyMax - Math.min(HANDSHAKE_RECORDS_RESERVE, Math.floor(limits.recordsPerKeyMax / 4));
 }
 
+/**
+ * How long a server keeps its final flight to answer the client's retransmissions of its own final
+ * flight (RFC 6347 §4.2.4): the client's whole retransmission budget, taking our limits as the
+ * peer's (both ends of a tunnel are configured alike): its timeouts retransmitInitialMs, doubling up
+ * to retransmitMaxMs (RFC 6347 §4.2.4.1), one per transmission, retransmitCountMax + 1 of them. After
+ * that the client has failed with "retransmit-exhausted" and asks no more; the last timeout covers
+ * the retransmission's time on the wire.
+ */
+export function finalFlightRetainMs(limits: Pick<DtlsLimits, "retransmitCountMax" | "retransmitInitialMs" | "retransmitMaxMs">): number {
+  let totalMs = 0;
+  let timeoutMs = limits.retransmitInitialMs;
+  for (let i = 0; i <= limits.retransmitCountMax; i++) {
+    totalMs += timeoutMs;
+    timeoutMs = Math.min(2 * timeoutMs, limits.retransmitMaxMs);
+  }
+  return totalMs;
+}
+
+/** finalFlightRetainMs with the default limits: 1+2+4+8+16+32+60+60+60 s = 243 s. */
+export const FINAL_FLIGHT_RETAIN_MS = 243_000;
+
 /** DtlsServer: concurrent sessions (one per peer address). */
 export const SESSIONS_MAX = 1024;
 /** DtlsServer: a session silent this long may be evicted to admit a new client when sessionsMax is

@@ -199,6 +199,17 @@ export abstract class HandshakeMachine {
     });
   }
 
+  /**
+   * FINISHED state (RFC 6347 §4.2.4) as plain data, so the endpoint can keep it instead of this
+   * machine: our final flight, the message_seq of the first message of the peer's last flight (its
+   * retransmission triggers a resend) and the next message_seq we would accept from the peer.
+   * null unless our last flight was the final one.
+   */
+  finishedFlight(): { items: readonly FlightItem[]; peerFlightFirstSeq: number; peerNextMessageSeq: number } | null {
+    if (!this.finalFlight || this.stopped || this.flight.length === 0) return null;
+    return { items: this.flight, peerFlightFirstSeq: this.peerFlightFirstSeq, peerNextMessageSeq: this.reassembler.nextMessageSeq };
+  }
+
   /** Stops timers; the machine may still answer retransmissions if `keepFinal` (FINISHED state). */
   stop(keepFinal = false): void {
     this.timer.stop();

@@ -13,9 +13,13 @@
  * Receive pipeline (open) mirrors it, taking the explicit nonce from the record, and returns -1 for
  * anything that cannot be a valid record of this state (short, too long, bad tag).
  *
- * The nonce and AAD scratch buffers belong to the instance and are made once. A record sequence
- * number is never sealed twice: sealing seq <= the last sealed seq is a caller bug and throws,
- * because a repeated nonce under GCM or ChaCha20 leaks the authentication key.
+ * Memory: the simulator holds four CipherStates per tunnel for the tunnel's life, so an instance
+ * keeps only what differs per key (the AeadKey, the fixed IV, counters). The nonce and AAD scratch
+ * and the ciphertext view cache are module-level and shared by every instance: they are filled and
+ * consumed inside one synchronous seal/open call (no backend keeps them past the call, and nothing
+ * between filling and using them can re-enter), so sharing them is safe and allocation-free.
+ * A record sequence number is never sealed twice: sealing seq <= the last sealed seq is a caller
+ * bug and throws, because a repeated nonce under GCM or ChaCha20 leaks the authentication key.
  */
 import {
   DTLS12_VERSION,
@@ -32,6 +36,15 @@ import { ViewCache } from "../suites/view-cache.js";
 import { writeEpochSeq, type RecordHeader } from "./header.js";
 
 const AAD_BYTES = 13; // RFC 5246 §6.2.3.3: seq_num(8) + type(1) + version(2) + length(2)
+/** Largest fixed IV of a supported suite (ChaCha20-Poly1305: 12 bytes, RFC 7905 §2). */
+const FIXED_IV_BYTES_MAX = 12;
+
+/** One buffer for the shared per-call scratch: nonce (12) then AAD (13). */
+const SCRATCH = new Uint8Array(AEAD_NONCE_BYTES + AAD_BYTES);
+const NONCE = SCRATCH.subarray(0, AEAD_NONCE_BYTES);
+const AAD = SCRATCH.subarray(AEAD_NONCE_BYTES, AEAD_NONCE_BYTES + AAD_BYTES);
+/** The received record's ciphertext||tag view: a steady stream into one buffer allocates nothing. */
+const CIPHERTEXT_VIEW = new ViewCache();
 
 export class CipherState {
   readonly suite: SuiteInfo;
@@ -42,12 +55,16 @@ export class CipherState {
   sealedRecords = 0;
 
   private readonly key: AeadKey;
-  private readonly fixedIv: Uint8Array;
-  private readonly nonce = new Uint8Array(AEAD_NONCE_BYTES);
-  private readonly aad = new Uint8Array(AAD_BYTES);
+  /** The fixed IV (RFC 5246 §6.2.3.3 salt / RFC 7905 §2 IV), 4 or 12 bytes, as 16-bit words:
+   * numbers in the object instead of a typed array (and an ArrayBuffer) per key. */
+  private readonly iv0: number;
+  private readonly iv1: number;
+  private readonly iv2: number;
+  private readonly iv3: number;
+  private readonly iv4: number;
+  private readonly iv5: number;
   private readonly explicitNonce: boolean;
   private lastSealedSeq = -1;
-  private readonly ciphertextView = new ViewCache();
 
   constructor(suite: SuiteInfo, key: AeadKey, fixedIv: Uint8Array, epoch: number) {
     if (key.algorithm !== suite.aead || key.tagBytes !== suite.tagBytes) {
@@ -59,13 +76,21 @@ export class CipherState {
     if (!Number.isInteger(epoch) || epoch < 0 || epoch > EPOCH_MAX) {
       throw new Error(`CipherState: "epoch" expected an integer in 0..${EPOCH_MAX}, got ${epoch}`);
     }
+    if (fixedIv.length > FIXED_IV_BYTES_MAX) {
+      throw new Error(`CipherState: "fixedIv" expected at most ${FIXED_IV_BYTES_MAX} bytes, got ${fixedIv.length}`);
+    }
     this.suite = suite;
     this.key = key;
-    this.fixedIv = fixedIv.slice();
+    const w = (i: number): number => (i + 1 < fixedIv.length ? (fixedIv[i]! << 8) | fixedIv[i + 1]! : 0);
+    this.iv0 = w(0);
+    this.iv1 = w(2);
+    this.iv2 = w(4);
+    this.iv3 = w(6);
+    this.iv4 = w(8);
+    this.iv5 = w(10);
     this.epoch = epoch;
     this.explicitNonce = suite.recordIvBytes > 0;
     this.overheadBytes = RECORD_HEADER_BYTES + suite.recordIvBytes + suite.tagBytes;
-    if (this.explicitNonce) this.nonce.set(this.fixedIv, 0); // salt part never changes
   }
 
   /** The highest sequence number sealed so far, -1 if none. */
@@ -123,12 +148,12 @@ export class CipherState {
     if (this.explicitNonce) {
       // explicit nonce = epoch||seq, identical to header bytes 3..10
       out.copyWithin(ctOffset, o + 3, o + 11);
-      for (let i = 0; i < 8; i++) this.nonce[4 + i] = this.aad[i]!;
+      this.saltNonce(out, o + 3);
       ctOffset += 8;
     } else {
       this.xorNonce(out, o + 3);
     }
-    this.key.seal(this.nonce, this.aad, payload, out, ctOffset);
+    this.key.seal(NONCE, AAD, payload, out, ctOffset);
     this.lastSealedSeq = seq;
     this.sealedRecords++;
     return total;
@@ -155,17 +180,17 @@ export class CipherState {
     this.fillAad(record, o + 3, header.type, header.version, plaintextLength);
     let ctOffset = o + RECORD_HEADER_BYTES;
     if (this.explicitNonce) {
-      for (let i = 0; i < 8; i++) this.nonce[4 + i] = record[ctOffset + i]!;
+      this.saltNonce(record, ctOffset);
       ctOffset += 8;
     } else {
       this.xorNonce(record, o + 3);
     }
-    const ct = this.ciphertextView.get(record, ctOffset, o + RECORD_HEADER_BYTES + header.length);
-    return this.key.open(this.nonce, this.aad, ct, out, outOffset);
+    const ct = CIPHERTEXT_VIEW.get(record, ctOffset, o + RECORD_HEADER_BYTES + header.length);
+    return this.key.open(NONCE, AAD, ct, out, outOffset);
   }
 
   private fillAad(src: Uint8Array, epochSeqOffset: number, type: number, version: number, plaintextLength: number): void {
-    const a = this.aad;
+    const a = AAD;
     for (let i = 0; i < 8; i++) a[i] = src[epochSeqOffset + i]!;
     a[8] = type;
     a[9] = version >>> 8;
@@ -174,11 +199,31 @@ export class CipherState {
     a[12] = plaintextLength & 0xff;
   }
 
+  /** RFC 5288 §3: nonce = salt (the 4-byte fixed IV) || explicit nonce (8 bytes at src[explicitOffset]). */
+  private saltNonce(src: Uint8Array, explicitOffset: number): void {
+    const nonce = NONCE;
+    nonce[0] = this.iv0 >>> 8;
+    nonce[1] = this.iv0 & 0xff;
+    nonce[2] = this.iv1 >>> 8;
+    nonce[3] = this.iv1 & 0xff;
+    for (let i = 0; i < 8; i++) nonce[4 + i] = src[explicitOffset + i]!;
+  }
+
   /** RFC 7905 §2: nonce = fixed_iv XOR (0x00000000 || epoch||seq). */
   private xorNonce(src: Uint8Array, epochSeqOffset: number): void {
-    const iv = this.fixedIv;
-    const nonce = this.nonce;
-    for (let i = 0; i < 4; i++) nonce[i] = iv[i]!;
-    for (let i = 0; i < 8; i++) nonce[4 + i] = iv[4 + i]! ^ src[epochSeqOffset + i]!;
+    const nonce = NONCE;
+    const s = epochSeqOffset;
+    nonce[0] = this.iv0 >>> 8;
+    nonce[1] = this.iv0 & 0xff;
+    nonce[2] = this.iv1 >>> 8;
+    nonce[3] = this.iv1 & 0xff;
+    nonce[4] = (this.iv2 >>> 8) ^ src[s]!;
+    nonce[5] = (this.iv2 & 0xff) ^ src[s + 1]!;
+    nonce[6] = (this.iv3 >>> 8) ^ src[s + 2]!;
+    nonce[7] = (this.iv3 & 0xff) ^ src[s + 3]!;
+    nonce[8] = (this.iv4 >>> 8) ^ src[s + 4]!;
+    nonce[9] = (this.iv4 & 0xff) ^ src[s + 5]!;
+    nonce[10] = (this.iv5 >>> 8) ^ src[s + 6]!;
+    nonce[11] = (this.iv5 & 0xff) ^ src[s + 7]!;
   }
 }

@@ -9,7 +9,7 @@ import { ContentType } from "../../../src/dtls/constants.js";
 import { connect, makePair, settle } from "./harness.js";
 
 /** The machine kept to resend the final flight (private; read to check when the memory is released). */
-const kept = (ep: object): unknown => (ep as { lastHs: unknown }).lastHs;
+const kept = (ep: object): unknown => (ep as { lastFlight: unknown }).lastFlight;
 
 describe("release of the final flight", () => {
   it("with the server's final flight lost, the client's retransmission is answered and both connect", () => {

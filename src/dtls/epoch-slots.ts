@@ -1,0 +1,70 @@
+/**
+ * A tiny map from epoch number to per-epoch state, for the EpochTable. An endpoint holds 1 to 4
+ * epochs at a time (epoch 0, the current one, the next one during a rekey, the previous one until
+ * retired), and the simulator holds two tables per tunnel for the tunnel's whole life: two
+ * parallel arrays searched linearly take a fraction of a Map's memory (a Map starts with a hash
+ * table of several buckets) and are as fast at these sizes.
+ *
+ * Growth: one entry per epoch installed and not yet retired. Epochs are installed only by
+ * handshakes and retired PREVIOUS_EPOCH_RETAIN_MS after the next one took over, so the count is
+ * bounded by the rekey rate; EPOCH_SLOTS_MAX is the hard stop (reaching it is a bug: set() throws).
+ */
+
+/** Epochs held at once: far above the 3-4 of normal operation, for rekeys faster than retirement. */
+export const EPOCH_SLOTS_MAX = 1024;
+
+export class EpochSlots<T> {
+  private readonly epochs: number[] = [];
+  private readonly values: T[] = [];
+
+  /** Number of epochs held. */
+  get size(): number {
+    return this.epochs.length;
+  }
+
+  private indexOf(epoch: number): number {
+    const e = this.epochs;
+    for (let i = 0; i < e.length; i++) if (e[i] === epoch) return i;
+    return -1;
+  }
+
+  get(epoch: number): T | undefined {
+    const i = this.indexOf(epoch);
+    return i < 0 ? undefined : this.values[i];
+  }
+
+  has(epoch: number): boolean {
+    return this.indexOf(epoch) >= 0;
+  }
+
+  set(epoch: number, value: T): void {
+    const i = this.indexOf(epoch);
+    if (i >= 0) {
+      this.values[i] = value;
+      return;
+    }
+    if (this.epochs.length >= EPOCH_SLOTS_MAX) {
+      throw new Error(`EpochSlots.set: epoch ${epoch} would exceed EPOCH_SLOTS_MAX (${EPOCH_SLOTS_MAX}) epochs held; expected old epochs to be retired`);
+    }
+    this.epochs.push(epoch);
+    this.values.push(value);
+  }
+
+  delete(epoch: number): boolean {
+    const i = this.indexOf(epoch);
+    if (i < 0) return false;
+    this.epochs.splice(i, 1);
+    this.values.splice(i, 1);
+    return true;
+  }
+
+  /** The i-th epoch held (0 <= i < size), in insertion order. */
+  epochAt(i: number): number {
+    return this.epochs[i]!;
+  }
+
+  /** The state of the i-th epoch held (0 <= i < size). */
+  valueAt(i: number): T {
+    return this.values[i]!;
+  }
+}
