@@ -24,26 +24,22 @@ import { isFlowEncryption, type FlowEncryption } from "../policy/values.js";
 import { flowLogGuid, canonicalFlowLogResourceId } from "./ids.js";
 import {
   ACL_UNSPECIFIED,
-  FLOW_LOG_CATEGORY,
-  FLOW_LOG_OPERATION_NAME,
-  FLOW_LOG_VERSION,
   formatTuple,
   PORT_MAX,
   PROTOCOL_MAX,
   isFlowLogMac,
-  type FlowAcl,
   type FlowDirection,
   type FlowLogRecord,
   type FlowState,
-  type FlowTuple,
 } from "./schema.js";
+import { compareStrings, FLOW_LOG_INTERVAL_MS, RecordBuilder, type RecordNic } from "./records.js";
+
+export { FLOW_LOG_INTERVAL_MS };
 
 /** Default bound on flows held in the table at once (design.md: limit on the flow table size). */
 export const FLOW_TABLE_FLOWS_MAX = 100_000;
 /** Default bound on undrained (flow, minute, encryption) counter buckets across the table. */
 export const FLOW_TABLE_BUCKETS_MAX = 1_000_000;
-/** The collection interval: records are per minute (Azure "Virtual network flow logs": flows are collected every minute). */
-export const FLOW_LOG_INTERVAL_MS = 60_000;
 /**
  * aclID written for allowed traffic when the caller names none. The simulator models no NSG or
  * Virtual Network Manager rules; this stands for "the NIC's (simulated) security rules".
@@ -116,6 +112,16 @@ export interface FlowTableOverflow {
   bytes: number;
 }
 
+/**
+ * A flow held by the table, as observe() returns it: pass it back to observe() or end() as a hint
+ * and the table finds the flow without building its key. A hint that no longer names a held flow
+ * with the same identity (drained away, refused, another flow) is ignored: the key decides then.
+ */
+export interface FlowHandle {
+  readonly [flowHandleBrand]: true;
+}
+declare const flowHandleBrand: unique symbol;
+
 interface Counters {
   fwdPackets: number;
   fwdBytes: number;
@@ -137,6 +143,8 @@ interface Bucket extends Counters {
 interface FlowEntry {
   key: FlowKey;
   nic: NicRef;
+  /** In the table's map under its key (a handle is followed only while this holds). */
+  live: boolean;
   /** A B tuple has been emitted. */
   begun: boolean;
   /** Absolute ms of the end, once ended. */
@@ -149,20 +157,17 @@ interface FlowEntry {
   buckets: Bucket[];
   /** The bucket the last observation went to (a packet usually lands in the same one as the flow's previous), or null. */
   last: Bucket | null;
+  /** The tuple text between the timestamp and the state ("srcIp,dstIp,srcPort,dstPort,protocol,direction,"), once drained. */
+  middle: string | null;
 }
 
-/** One tuple waiting to be placed in a record. */
-interface PendingTuple {
-  nic: NicRef;
-  minute: number;
-  aclId: string;
-  rule: string;
-  tuple: FlowTuple;
-}
-
-/** Must build the same string as the key in observe(). */
+/** The key of a flow in the table's map. */
 function flowKeyString(k: FlowKey): string {
   return `${k.mac}|${k.direction}|${k.srcIp}|${k.dstIp}|${k.srcPort}|${k.dstPort}|${k.protocol}`;
+}
+
+function sameFlow(k: FlowKey, mac: string, direction: FlowDirection, srcIp: string, dstIp: string, srcPort: number, dstPort: number, protocol: number): boolean {
+  return k.mac === mac && k.direction === direction && k.srcIp === srcIp && k.dstIp === dstIp && k.srcPort === srcPort && k.dstPort === dstPort && k.protocol === protocol;
 }
 
 /** Distinct flow log resource IDs whose canonical form and GUID the table remembers (cleared past it). */
@@ -175,15 +180,23 @@ function isPort(n: number): boolean {
   return Number.isSafeInteger(n) && n >= 0 && n <= PORT_MAX;
 }
 
-function checkNewFlow(o: FlowObservation, atMs: number, checkedNics: WeakMap<NicRef, string>, goodIps: Set<string>): void {
+/** What the table knows of one NicRef: the field values it checked, and its record key once drained. */
+interface NicInfo {
+  mac: string;
+  flowLogResourceId: string;
+  /** For drained records (null until the first drain that needs it, or when targetResourceId changed). */
+  record: RecordNic | null;
+}
+
+function checkNewFlow(o: FlowObservation, atMs: number, nics: WeakMap<NicRef, NicInfo>, goodIps: Set<string>): void {
   // A NIC is checked once for its current MAC and flow log ID (the data plane reuses one NicRef per NIC).
-  const nicKey = `${o.nic.mac}|${o.nic.flowLogResourceId}`;
-  if (checkedNics.get(o.nic) !== nicKey) {
+  const info = nics.get(o.nic);
+  if (info === undefined || info.mac !== o.nic.mac || info.flowLogResourceId !== o.nic.flowLogResourceId) {
     if (!isFlowLogMac(o.nic.mac)) {
       throw new TypeError(`FlowTable.observe: "nic.mac" expected 12 upper-case hex digits, got ${JSON.stringify(o.nic.mac)}`);
     }
     canonicalFlowLogResourceId(o.nic.flowLogResourceId);
-    checkedNics.set(o.nic, nicKey);
+    nics.set(o.nic, { mac: o.nic.mac, flowLogResourceId: o.nic.flowLogResourceId, record: null });
   }
   // Known-good IPs and in-range numbers pass without formatting a tuple; anything else goes
   // through formatTuple, which throws naming the field on a bad IP, port, protocol or direction.
@@ -226,20 +239,17 @@ function checkLimit(name: string, value: number): number {
   return value;
 }
 
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** The order drainFlow's B tuple picks its bucket by (then creation order): minute, first packet, encryption, aclID, rule. */
+function bucketBefore(a: Bucket, b: Bucket): boolean {
+  return (a.minute - b.minute || a.firstMs - b.firstMs || compareStrings(a.encryption, b.encryption) || compareStrings(a.aclId, b.aclId) || compareStrings(a.rule, b.rule)) < 0;
 }
 
-const STATE_ORDER: Record<FlowState, number> = { B: 0, D: 1, C: 2, E: 3 };
-
-/**
- * The tuple's text, as formatTuple writes it, without formatTuple's checks: every field of a
- * drained tuple was checked when its flow entered the table (checkNewFlow: IPs, ports, protocol,
+/*
+ * Tuple texts are written as formatTuple writes them, without formatTuple's checks: every field of
+ * a drained tuple was checked when its flow entered the table (checkNewFlow: IPs, ports, protocol,
  * direction) or counted (checkCount, isFlowEncryption), and the table makes the state itself.
+ * schema.ts's parseTuple reads them back (the table tests do).
  */
-function tupleText(t: FlowTuple): string {
-  return `${t.timestampMs},${t.srcIp},${t.dstIp},${t.srcPort},${t.dstPort},${t.protocol},${t.direction},${t.state},${t.encryption},${t.packetsSrcToDst},${t.bytesSrcToDst},${t.packetsDstToSrc},${t.bytesDstToSrc}`;
-}
 
 export class FlowTable {
   readonly epochMs: number;
@@ -248,10 +258,12 @@ export class FlowTable {
   private readonly flows = new Map<string, FlowEntry>();
   private bucketCount = 0;
   private readonly refused: FlowTableOverflow = { observations: 0, packets: 0, bytes: 0 };
-  private readonly checkedNics = new WeakMap<NicRef, string>();
+  private readonly nicInfo = new WeakMap<NicRef, NicInfo>();
   private readonly goodIps = new Set<string>();
   /** flowLogResourceId as given -> its canonical form and GUID (bounded: FLOW_TABLE_ID_CACHE_MAX). */
   private readonly ids = new Map<string, { canonical: string; guid: string }>();
+  /** The records being built by the drain in progress. */
+  private builder: RecordBuilder | null = null;
 
   constructor(options: FlowTableOptions) {
     if (!Number.isSafeInteger(options.epochMs) || options.epochMs < 0) {
@@ -289,8 +301,12 @@ export class FlowTable {
     return Math.floor(this.epochMs + tMs);
   }
 
-  /** Adds the packets of one observation to its flow's bucket for that minute. */
-  observe(o: FlowObservation): void {
+  /**
+   * Adds the packets of one observation to its flow's bucket for that minute. Returns the flow's
+   * handle (null when the observation was refused and the flow is not held): passing it back as
+   * `hint` with the same flow's next observation skips building the flow's key.
+   */
+  observe(o: FlowObservation, hint: FlowHandle | null = null): FlowHandle | null {
     const atMs = this.absMs(o.tMs, "observe");
     checkCount("fwdPackets", o.fwdPackets);
     checkCount("fwdBytes", o.fwdBytes);
@@ -299,8 +315,12 @@ export class FlowTable {
     if (!isFlowEncryption(o.encryption)) {
       throw new TypeError(`FlowTable.observe: "encryption" expected a flow-log encryption value, got ${JSON.stringify(o.encryption)}`);
     }
-    const ks = `${o.nic.mac}|${o.direction}|${o.srcIp}|${o.dstIp}|${o.srcPort}|${o.dstPort}|${o.protocol}`;
-    let entry = this.flows.get(ks);
+    // A live hint with the observation's identity is the entry the map holds under its key (one
+    // entry per key, and live means held), so the lookup by key would find the same entry.
+    const h = hint as unknown as FlowEntry | null;
+    let entry: FlowEntry | undefined =
+      h !== null && h.live && sameFlow(h.key, o.nic.mac, o.direction, o.srcIp, o.dstIp, o.srcPort, o.dstPort, o.protocol) ? h : undefined;
+    if (entry === undefined) entry = this.flows.get(`${o.nic.mac}|${o.direction}|${o.srcIp}|${o.dstIp}|${o.srcPort}|${o.dstPort}|${o.protocol}`);
     if (entry !== undefined && entry.endMs !== null) {
       // Traffic after end() but before the next drain: the old flow still owes its E tuple, so
       // this packet cannot start a new flow yet. Count it into the ended flow's end minute.
@@ -310,10 +330,10 @@ export class FlowTable {
       // A flow's identity is validated once, when it enters the table (the hot path of later
       // packets is a map lookup): a bad MAC, resource ID, IP, port or protocol fails here, near
       // the caller's mistake, rather than at drain time.
-      checkNewFlow(o, atMs, this.checkedNics, this.goodIps);
+      checkNewFlow(o, atMs, this.nicInfo, this.goodIps);
       if (this.flows.size >= this.flowsMax) {
         this.refuse(o);
-        return;
+        return null;
       }
       const key: FlowKey = {
         mac: o.nic.mac,
@@ -324,8 +344,8 @@ export class FlowTable {
         dstPort: o.dstPort,
         protocol: o.protocol,
       };
-      entry = { key, nic: o.nic, begun: false, endMs: null, lastAllowed: null, firstAllowedMs: null, buckets: [], last: null };
-      this.flows.set(ks, entry);
+      entry = { key, nic: o.nic, live: true, begun: false, endMs: null, lastAllowed: null, firstAllowedMs: null, buckets: [], last: null, middle: null };
+      this.flows.set(flowKeyString(key), entry);
     }
     const minute = Math.floor(atMs / FLOW_LOG_INTERVAL_MS);
     const aclId = o.aclId ?? (o.denied ? ACL_UNSPECIFIED : ACL_ID_DEFAULT);
@@ -344,8 +364,12 @@ export class FlowTable {
     if (bucket === undefined) {
       if (this.bucketCount >= this.bucketsMax) {
         this.refuse(o);
-        if (entry.buckets.length === 0 && !entry.begun) this.flows.delete(ks);
-        return;
+        if (entry.buckets.length === 0 && !entry.begun) {
+          this.flows.delete(flowKeyString(entry.key));
+          entry.live = false;
+          return null;
+        }
+        return entry as unknown as FlowHandle;
       }
       bucket = {
         minute,
@@ -375,6 +399,7 @@ export class FlowTable {
       entry.lastAllowed = bucket;
       if (!entry.begun) entry.firstAllowedMs = Math.min(entry.firstAllowedMs ?? atMs, atMs);
     }
+    return entry as unknown as FlowHandle;
   }
 
   private refuse(o: FlowObservation): void {
@@ -383,10 +408,15 @@ export class FlowTable {
     this.refused.bytes += o.fwdBytes + o.revBytes;
   }
 
-  /** Marks one flow ended at tMs (its next drain writes E). Returns false if the table does not hold it. */
-  end(tMs: number, key: FlowKey): boolean {
+  /**
+   * Marks one flow ended at tMs (its next drain writes E). Returns false if the table does not hold
+   * it. `hint`: the flow's handle from observe(), used when it still names this held flow.
+   */
+  end(tMs: number, key: FlowKey, hint: FlowHandle | null = null): boolean {
     const atMs = this.absMs(tMs, "end");
-    const entry = this.flows.get(flowKeyString(key));
+    const h = hint as unknown as FlowEntry | null;
+    const entry =
+      h !== null && h.live && sameFlow(h.key, key.mac, key.direction, key.srcIp, key.dstIp, key.srcPort, key.dstPort, key.protocol) ? h : this.flows.get(flowKeyString(key));
     if (entry === undefined) return false;
     entry.endMs = Math.max(entry.endMs ?? atMs, atMs);
     return true;
@@ -406,81 +436,89 @@ export class FlowTable {
    * reset; ended flows leave the table.
    */
   drain(): FlowLogRecord[] {
-    const pending: PendingTuple[] = [];
-    // No need to visit flows in key order: toRecords sorts records, and the tuples in each by their
-    // full text, so the output does not depend on the order tuples are collected in.
+    const builder = new RecordBuilder();
+    this.builder = builder;
+    // No need to visit flows in key order: the builder sorts records, and the tuples in each by
+    // their full text, so the output does not depend on the order tuples are placed in.
     for (const [ks, entry] of this.flows) {
-      this.drainFlow(entry, pending);
+      this.drainFlow(entry);
       this.bucketCount -= entry.buckets.length;
-      entry.buckets = [];
+      if (entry.buckets.length > 0) entry.buckets = [];
       entry.last = null;
       // Ended flows are done; a flow that never got a B (only denied traffic) owes nothing.
-      if (entry.endMs !== null || !entry.begun) this.flows.delete(ks);
-    }
-    return this.toRecords(pending);
-  }
-
-  private drainFlow(entry: FlowEntry, out: PendingTuple[]): void {
-    const k = entry.key;
-    const push = (minute: number, aclId: string, rule: string, state: FlowState, encryption: FlowEncryption, timestampMs: number, c: Counters): void => {
-      out.push({
-        nic: entry.nic,
-        minute,
-        aclId,
-        rule,
-        tuple: {
-          timestampMs,
-          srcIp: k.srcIp,
-          dstIp: k.dstIp,
-          srcPort: k.srcPort,
-          dstPort: k.dstPort,
-          protocol: k.protocol,
-          direction: k.direction,
-          state,
-          encryption,
-          packetsSrcToDst: c.fwdPackets,
-          bytesSrcToDst: c.fwdBytes,
-          packetsDstToSrc: c.revPackets,
-          bytesDstToSrc: c.revBytes,
-        },
-      });
-    };
-    const zero: Counters = { fwdPackets: 0, fwdBytes: 0, revPackets: 0, revBytes: 0 };
-    const buckets = [...entry.buckets].sort(
-      (a, b) => a.minute - b.minute || a.firstMs - b.firstMs || compareStrings(a.encryption, b.encryption) || compareStrings(a.aclId, b.aclId) || compareStrings(a.rule, b.rule),
-    );
-    const allowed = buckets.filter((b) => !b.denied);
-    if (!entry.begun && entry.firstAllowedMs !== null) {
-      const first = allowed[0];
-      if (first !== undefined) {
-        const startMs = entry.firstAllowedMs;
-        push(Math.floor(startMs / FLOW_LOG_INTERVAL_MS), first.aclId, first.rule, "B", first.encryption, startMs, zero);
-        entry.begun = true;
-        entry.firstAllowedMs = null;
+      if (entry.endMs !== null || !entry.begun) {
+        this.flows.delete(ks);
+        entry.live = false;
       }
     }
+    this.builder = null;
+    return builder.build();
+  }
+
+  /** What a record needs of this NIC (checked against the NicRef's current fields). */
+  private recordNic(nic: NicRef): RecordNic {
+    const info = this.nicInfo.get(nic);
+    // Cached only under the info of a check that still holds (a NicRef changed since is not
+    // marked checked here: checkNewFlow checks it when one of its flows next enters the table).
+    const valid = info !== undefined && info.mac === nic.mac && info.flowLogResourceId === nic.flowLogResourceId;
+    const cached = valid ? info.record : null;
+    if (cached !== null && cached.targetResourceId === nic.targetResourceId) return cached;
+    const { canonical, guid } = this.idOf(nic.flowLogResourceId);
+    const r: RecordNic = { mac: nic.mac, targetResourceId: nic.targetResourceId, suffix: `${nic.mac}|${canonical}|${nic.targetResourceId}`, canonicalId: canonical, guid };
+    if (valid) info.record = r;
+    return r;
+  }
+
+  /** Places one tuple of `entry`. Zero counters when `c` is null. */
+  private put(entry: FlowEntry, nic: RecordNic, minute: number, aclId: string, rule: string, state: FlowState, encryption: FlowEncryption, timestampMs: number, c: Counters | null): void {
+    const text =
+      c === null
+        ? `${timestampMs},${entry.middle!}${state},${encryption},0,0,0,0`
+        : `${timestampMs},${entry.middle!}${state},${encryption},${c.fwdPackets},${c.fwdBytes},${c.revPackets},${c.revBytes}`;
+    this.builder!.add(nic, minute, aclId, rule, timestampMs, state, text);
+  }
+
+  private drainFlow(entry: FlowEntry): void {
+    const buckets = entry.buckets;
+    const ended = entry.endMs !== null;
+    // Nothing to write: no traffic this interval and not ended (the common case of a long flow's quiet minute).
+    if (buckets.length === 0 && (!ended || !entry.begun)) return;
+    const k = entry.key;
+    if (entry.middle === null) entry.middle = `${k.srcIp},${k.dstIp},${k.srcPort},${k.dstPort},${k.protocol},${k.direction},`;
+    const nic = this.recordNic(entry.nic);
+    // The first allowed bucket in (minute, firstMs, encryption, aclID, rule) order, ties by creation:
+    // it names the B tuple's encryption and ACL.
+    let first: Bucket | null = null;
     for (const b of buckets) {
-      if (b.denied) push(b.minute, b.aclId, b.rule, "D", b.encryption, b.firstMs, b);
-    }
-    if (entry.endMs !== null) {
+      if (b.denied) {
+        this.put(entry, nic, b.minute, b.aclId, b.rule, "D", b.encryption, b.firstMs, b);
+        continue;
+      }
+      if (first === null || bucketBefore(b, first)) first = b;
       // end() may name a time before the flow's last packet; the flow ends after its traffic.
-      for (const b of allowed) entry.endMs = Math.max(entry.endMs, b.lastMs);
+      if (entry.endMs !== null) entry.endMs = Math.max(entry.endMs, b.lastMs);
     }
-    const endMinute = entry.endMs === null ? null : Math.floor(entry.endMs / FLOW_LOG_INTERVAL_MS);
-    const endBuckets = endMinute === null ? [] : allowed.filter((b) => b.minute >= endMinute);
-    for (const b of allowed) {
-      if (endMinute !== null && b.minute >= endMinute) continue;
-      push(b.minute, b.aclId, b.rule, "C", b.encryption, b.lastMs, b);
+    if (!entry.begun && entry.firstAllowedMs !== null && first !== null) {
+      const startMs = entry.firstAllowedMs;
+      this.put(entry, nic, Math.floor(startMs / FLOW_LOG_INTERVAL_MS), first.aclId, first.rule, "B", first.encryption, startMs, null);
+      entry.begun = true;
+      entry.firstAllowedMs = null;
+    }
+    const endMinute = entry.endMs === null ? Infinity : Math.floor(entry.endMs / FLOW_LOG_INTERVAL_MS);
+    let endBuckets = 0;
+    for (const b of buckets) {
+      if (b.denied) continue;
+      if (b.minute >= endMinute) endBuckets++;
+      else this.put(entry, nic, b.minute, b.aclId, b.rule, "C", b.encryption, b.lastMs, b);
     }
     if (entry.endMs !== null && entry.begun) {
       const endMs = entry.endMs;
-      const em = Math.floor(endMs / FLOW_LOG_INTERVAL_MS);
-      if (endBuckets.length === 0) {
+      if (endBuckets === 0) {
         const last = entry.lastAllowed;
-        if (last !== null) push(em, last.aclId, last.rule, "E", last.encryption, endMs, zero);
+        if (last !== null) this.put(entry, nic, endMinute, last.aclId, last.rule, "E", last.encryption, endMs, null);
       } else {
         // Usually one bucket; more when the encryption value changed in the flow's last minute.
-        for (const b of endBuckets) push(em, b.aclId, b.rule, "E", b.encryption, endMs, b);
+        for (const b of buckets) if (!b.denied && b.minute >= endMinute) this.put(entry, nic, endMinute, b.aclId, b.rule, "E", b.encryption, endMs, b);
       }
     }
   }
@@ -495,62 +533,5 @@ export class FlowTable {
       this.ids.set(flowLogResourceId, e);
     }
     return e;
-  }
-
-  private toRecords(pending: PendingTuple[]): FlowLogRecord[] {
-    const byRecord = new Map<string, { nic: NicRef; minute: number; tuples: PendingTuple[] }>();
-    for (const p of pending) {
-      const rk = `${String(p.minute).padStart(16, "0")}|${p.nic.mac}|${this.idOf(p.nic.flowLogResourceId).canonical}|${p.nic.targetResourceId}`;
-      let r = byRecord.get(rk);
-      if (r === undefined) {
-        r = { nic: p.nic, minute: p.minute, tuples: [] };
-        byRecord.set(rk, r);
-      }
-      r.tuples.push(p);
-    }
-    const records: FlowLogRecord[] = [];
-    for (const rk of [...byRecord.keys()].sort(compareStrings)) {
-      const r = byRecord.get(rk);
-      if (r === undefined) continue;
-      const { canonical: resourceId, guid } = this.idOf(r.nic.flowLogResourceId);
-      const acls = new Map<string, Map<string, { t: FlowTuple; s: string }[]>>();
-      for (const p of r.tuples) {
-        let groups = acls.get(p.aclId);
-        if (groups === undefined) {
-          groups = new Map();
-          acls.set(p.aclId, groups);
-        }
-        let list = groups.get(p.rule);
-        if (list === undefined) {
-          list = [];
-          groups.set(p.rule, list);
-        }
-        list.push({ t: p.tuple, s: tupleText(p.tuple) });
-      }
-      const flows: FlowAcl[] = [...acls.keys()].sort(compareStrings).map((aclId) => {
-        const groups = acls.get(aclId) ?? new Map<string, { t: FlowTuple; s: string }[]>();
-        return {
-          aclID: aclId,
-          flowGroups: [...groups.keys()].sort(compareStrings).map((rule) => ({
-            rule,
-            flowTuples: (groups.get(rule) ?? [])
-              .sort((a, b) => a.t.timestampMs - b.t.timestampMs || STATE_ORDER[a.t.state] - STATE_ORDER[b.t.state] || compareStrings(a.s, b.s))
-              .map((x) => x.s),
-          })),
-        };
-      });
-      records.push({
-        time: new Date(r.minute * FLOW_LOG_INTERVAL_MS).toISOString(),
-        flowLogVersion: FLOW_LOG_VERSION,
-        flowLogGUID: guid,
-        macAddress: r.nic.mac,
-        category: FLOW_LOG_CATEGORY,
-        flowLogResourceID: resourceId,
-        targetResourceID: r.nic.targetResourceId,
-        operationName: FLOW_LOG_OPERATION_NAME,
-        flowRecords: { flows },
-      });
-    }
-    return records;
   }
 }
