@@ -4,10 +4,13 @@
  * memory wire without keeping flow-log records (they are still aggregated and drained) or per-flow
  * results (flows are made as they start and released when done; each flow's result is checked as
  * it comes), checks that every flow's packet came out of a DTLS tunnel, and prints one JSON line
- * on stdout.
+ * on stdout. With workers > 1 the run is split by tunnel over that many worker threads
+ * (runScenario's workers option), each rebuilding the flows from (scale, seed) through
+ * simFlowSourceOf, each with a V8 heap limit of heapMb / workers.
  *
- *   node dist/bench/suites/sim-child.js <vms> <hosts> <vnets> <pairs> <flowsPerPair> <seed>
+ *   node dist/bench/suites/sim-child.js <vms> <hosts> <vnets> <pairs> <flowsPerPair> <seed> [workers] [heapMb]
  */
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { runScenario } from "../../sim/runner.js";
 import { buildSimWorld, type SimScale } from "../lib/sim-topology.js";
 
@@ -20,6 +23,10 @@ export interface SimChildResult {
   runMs: number;
   /** CPU time (user + system, every thread) of runScenario, ms: on a shared machine, the figure to compare. */
   runCpuMs: number;
+  /** Threads the simulation ran on (1: this one). */
+  workers: number;
+  /** Flows each worker ran (parallel runs). */
+  flowsPerWorker: number[];
   handshakes: number;
   tunnelsEstablished: number;
   tunnelsFailed: number;
@@ -30,7 +37,8 @@ export interface SimChildResult {
   maxRssBytes: number;
 }
 
-const [vms, hosts, vnets, pairs, flowsPerPair, seed] = process.argv.slice(2).map(Number);
+const [vms, hosts, vnets, pairs, flowsPerPair, seed, workersArg, heapMbArg] = process.argv.slice(2).map(Number);
+const workers = workersArg === undefined || Number.isNaN(workersArg) ? 1 : workersArg;
 const scale: SimScale = { vms: vms!, hosts: hosts!, vnets: vnets!, pairs: pairs!, flowsPerPair: flowsPerPair! };
 const t0 = performance.now();
 const world = buildSimWorld(scale, seed!);
@@ -39,11 +47,19 @@ const cpu0 = process.cpuUsage();
 let encrypted = 0;
 let encryptedFlows = 0;
 let results = 0;
+const source =
+  workers > 1
+    ? {
+        workers,
+        ...(heapMbArg !== undefined && !Number.isNaN(heapMbArg) ? { workerHeapMb: Math.floor(heapMbArg / workers) } : {}),
+        flowSourceModule: { url: pathToFileURL(fileURLToPath(new URL("../lib/sim-topology.js", import.meta.url))).href, exportName: "simFlowSourceOf", args: [scale, seed] },
+      }
+    : { flowSource: world.flows };
 const r = await runScenario(world.scenario, {
   seed: seed!,
   flowLogs: false,
   flowResults: false,
-  flowSource: world.flows,
+  ...source,
   onFlowResult: (f) => {
     results++;
     encrypted += f.encryptedPackets;
@@ -52,6 +68,7 @@ const r = await runScenario(world.scenario, {
 });
 const t2 = performance.now();
 const cpu = process.cpuUsage(cpu0);
+if (workers > 1 && r.parallel?.workers !== workers) throw new Error(`sim-child: asked for ${workers} workers, the run used ${r.parallel?.workers} (${r.parallel?.refused ?? ""})`);
 if (results !== world.flows.count) throw new Error(`sim-child: ${results} flow results, expected one per flow (${world.flows.count})`);
 const out: SimChildResult = {
   scale,
@@ -60,6 +77,8 @@ const out: SimChildResult = {
   buildMs: t1 - t0,
   runMs: t2 - t1,
   runCpuMs: (cpu.user + cpu.system) / 1000,
+  workers: r.parallel?.workers ?? 1,
+  flowsPerWorker: r.parallel?.flowsPerWorker ?? [world.flows.count],
   handshakes: r.tunnels.handshakes,
   tunnelsEstablished: r.tunnels.established,
   tunnelsFailed: r.tunnels.failed,

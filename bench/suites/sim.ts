@@ -3,9 +3,12 @@
  * sim/runner.ts runScenario, in a child process so its peak RSS (getrusage maxRSS) is measured
  * alone. Full runs use 1/10 and then the full scale (10,000 VMs, 1,000,000 flows), --quick 1/100.
  * Rows per scale: flows/s and handshakes/s end to end, and the whole run (perSecond = 1 / wall
- * seconds, allocBytesPerOp = peak RSS in bytes), named with the scale.
+ * seconds, allocBytesPerOp = peak RSS in bytes), named with the scale. The runs are split by
+ * tunnel over SIM_WORKERS worker threads (runScenario's workers option); the 1/10 scale also runs
+ * on one thread, its rows marked "one thread", to show what the split buys.
  */
 import { spawn } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { BenchContext } from "../lib/context.js";
@@ -22,6 +25,10 @@ import type { SimChildResult } from "./sim-child.js";
  * V8's out-of-memory error and is reported as failed with the memory it reached.
  */
 export const SIM_CHILD_HEAP_MB = 1536;
+/** Worker threads of the simulator runs: one per core, at most 8. */
+export const SIM_WORKERS = Math.min(8, Math.max(1, availableParallelism()));
+/** Appended to the rows of the one-thread run. */
+export const SIM_ONE_THREAD_SUFFIX = ", one thread";
 /**
  * A run that takes longer than this is stopped; what it reached so far is reported. The full scale
  * took ~330 s of CPU in a trial (2026-11-29, sim-child's runCpuMs), so 10 minutes let it finish on
@@ -46,9 +53,13 @@ function peakRss(pid: number): number | null {
   }
 }
 
-function runChild(scale: SimScale, seed: number, timeoutMs: number): Promise<ChildOutcome> {
+function runChild(scale: SimScale, seed: number, timeoutMs: number, workers: number): Promise<ChildOutcome> {
   const script = fileURLToPath(new URL("./sim-child.js", import.meta.url));
-  const args = [`--max-old-space-size=${SIM_CHILD_HEAP_MB}`, script, ...[scale.vms, scale.hosts, scale.vnets, scale.pairs, scale.flowsPerPair, seed].map(String)];
+  const args = [
+    `--max-old-space-size=${SIM_CHILD_HEAP_MB}`,
+    script,
+    ...[scale.vms, scale.hosts, scale.vnets, scale.pairs, scale.flowsPerPair, seed, workers, SIM_CHILD_HEAP_MB].map(String),
+  ];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -84,11 +95,12 @@ function runChild(scale: SimScale, seed: number, timeoutMs: number): Promise<Chi
   });
 }
 
-async function runScale(ctx: BenchContext, scale: SimScale, label: string, timeoutMs: number): Promise<void> {
-  const op = simRunOperation(scale);
+async function runScale(ctx: BenchContext, scale: SimScale, label: string, timeoutMs: number, workers: number = SIM_WORKERS): Promise<void> {
+  const suffix = workers === 1 && SIM_WORKERS > 1 ? SIM_ONE_THREAD_SUFFIX : "";
+  const op = simRunOperation(scale) + suffix;
   if (!ctx.selected(`simulator/${op}`)) return;
-  ctx.log(`simulator: ${op} (child process) started`);
-  const outcome = await runChild(scale, ctx.settings.seed, timeoutMs);
+  ctx.log(`simulator: ${op} (child process, ${workers} thread${workers === 1 ? "" : "s"}) started`);
+  const outcome = await runChild(scale, ctx.settings.seed, timeoutMs, workers);
   const base = { ...emptyRow("simulator", ""), suite: null, backend: "node" };
   if (!outcome.done) {
     // Stopped at the limit: lower bounds of time and memory. Crashed: no time figure, the memory it reached.
@@ -107,11 +119,13 @@ async function runScale(ctx: BenchContext, scale: SimScale, label: string, timeo
   const r = outcome.result;
   const seconds = r.runMs / 1000;
   const flows = r.scale.pairs * r.scale.flowsPerPair;
-  ctx.rows.push({ ...base, operation: `flows end to end, ${r.scale.vms} VMs / ${flows} flows`, perSecond: r.flows / seconds });
-  ctx.rows.push({ ...base, operation: `tunnel handshakes, ${r.scale.vms} VMs / ${flows} flows`, perSecond: r.handshakes / seconds });
+  ctx.rows.push({ ...base, operation: `flows end to end, ${r.scale.vms} VMs / ${flows} flows${suffix}`, perSecond: r.flows / seconds });
+  ctx.rows.push({ ...base, operation: `tunnel handshakes, ${r.scale.vms} VMs / ${flows} flows${suffix}`, perSecond: r.handshakes / seconds });
   ctx.rows.push({ ...base, operation: op, perSecond: 1 / seconds, allocBytesPerOp: r.maxRssBytes });
   ctx.notes.push(
-    `Simulator ${label}, child run with --max-old-space-size=${SIM_CHILD_HEAP_MB}: ${r.scale.vms} VMs on ${r.scale.hosts} hosts in ${r.scale.vnets} VNets, ${r.flows} flows between ${r.scale.pairs} VM pairs; ` +
+    `Simulator ${label}${suffix}, child run with --max-old-space-size=${SIM_CHILD_HEAP_MB}` +
+      (r.workers > 1 ? `, split by tunnel over ${r.workers} worker threads (flows ${r.flowsPerWorker.join(" / ")}, each worker's heap limited to ${Math.floor(SIM_CHILD_HEAP_MB / r.workers)} MB)` : ", on one thread") +
+      `: ${r.scale.vms} VMs on ${r.scale.hosts} hosts in ${r.scale.vnets} VNets, ${r.flows} flows between ${r.scale.pairs} VM pairs; ` +
       `generating the scenario took ${(r.buildMs / 1000).toFixed(1)} s, runScenario ${seconds.toFixed(1)} s (${r.stoppedBy}), ` +
       `${(r.runCpuMs / 1000).toFixed(1)} s of CPU (${Math.round((r.runCpuMs * 1000) / r.flows)} µs per flow); ` +
       `${r.handshakes} handshakes, ${r.tunnelsEstablished} tunnels established, ${r.tunnelsFailed} failed; ` +
@@ -135,5 +149,6 @@ export async function runSimSuite(ctx: BenchContext): Promise<void> {
     return;
   }
   await runScale(ctx, TENTH_SCALE, "at 1/10 scale", SIM_CHILD_TIMEOUT_MS_FULL);
+  if (SIM_WORKERS > 1) await runScale(ctx, TENTH_SCALE, "at 1/10 scale", SIM_CHILD_TIMEOUT_MS_FULL, 1);
   await runScale(ctx, FULL_SCALE, "at full scale", SIM_CHILD_TIMEOUT_MS_FULL);
 }
