@@ -70,20 +70,54 @@ import { EARLY_RECORDS_MAX, PREVIOUS_EPOCH_RETAIN_MS, appRecordsPerKeyMax, final
 import { emptyRecordHeader, readRecordHeader, type RecordHeader } from "./record/header.js";
 import { OPEN_SCRATCH, SEAL_SCRATCH } from "./record/scratch.js";
 
-const REJECT_REASONS: readonly RejectReason[] = [
-  "short-record",
-  "bad-version",
-  "bad-content-type",
-  "bad-length",
-  "unknown-epoch",
-  "replayed",
-  "too-old",
-  "auth-failed",
-  "bad-handshake",
-  "bad-cookie",
-  "unexpected",
-  "over-limit",
-];
+/** A fresh counter per reject reason, as one literal: its properties live in the object itself. */
+function newRejectCounts(): Record<RejectReason, number> {
+  return {
+    "short-record": 0,
+    "bad-version": 0,
+    "bad-content-type": 0,
+    "bad-length": 0,
+    "unknown-epoch": 0,
+    replayed: 0,
+    "too-old": 0,
+    "auth-failed": 0,
+    "bad-handshake": 0,
+    "bad-cookie": 0,
+    unexpected: 0,
+    "over-limit": 0,
+  };
+}
+
+/** The verify_data of the last finished handshake and what renegotiation needs of it (RFC 5746 §3.1),
+ * in one object with one byte array instead of PreviousHandshake's three: it lives as long as the
+ * association. */
+class LastHandshake {
+  constructor(
+    /** client verify_data || server verify_data */
+    readonly verifyData: Uint8Array,
+    readonly clientVerifyBytes: number,
+    readonly secureRenegotiation: boolean,
+    /** Client: the server's cookie from the first handshake; null when empty. */
+    readonly cookie: Uint8Array | null,
+  ) {}
+
+  static of(r: HandshakeResult): LastHandshake {
+    const v = new Uint8Array(r.clientVerifyData.length + r.serverVerifyData.length);
+    v.set(r.clientVerifyData, 0);
+    v.set(r.serverVerifyData, r.clientVerifyData.length);
+    return new LastHandshake(v, r.clientVerifyData.length, r.secureRenegotiation, r.cookie.length > 0 ? r.cookie.slice() : null);
+  }
+
+  /** What the next handshake machine is given (a renegotiation). */
+  toPrevious(): PreviousHandshake {
+    return {
+      clientVerifyData: this.verifyData.subarray(0, this.clientVerifyBytes),
+      serverVerifyData: this.verifyData.subarray(this.clientVerifyBytes),
+      secureRenegotiation: this.secureRenegotiation,
+      cookie: this.cookie ?? new Uint8Array(0),
+    };
+  }
+}
 
 /** Internal options used by DtlsServer (not part of the public contract). */
 export interface EndpointInternalOptions {
@@ -94,7 +128,7 @@ export interface EndpointInternalOptions {
   initialWriteSeq?: number;
 }
 
-type Listeners = { [K in keyof EndpointEvents]: EndpointEvents[K][] };
+type Listeners = { [K in keyof EndpointEvents]?: readonly EndpointEvents[K][] };
 
 export class DtlsEndpoint {
   private stateValue: EndpointState = "idle";
@@ -112,7 +146,9 @@ export class DtlsEndpoint {
   private readonly hsConfig: HandshakeConfig;
   private readonly acceptRenegotiation: boolean;
   private readonly cookieVerified: boolean;
-  private readonly listeners: Listeners = { connected: [], rekeyed: [], data: [], alert: [], closed: [], failed: [] };
+  /** Per event, made on the first on() for it: most events of most endpoints have no listener. Arrays
+   * are replaced (exact size), not grown, so an emit in progress keeps its own list. */
+  private listeners: Listeners | null = null;
 
   private readonly epochs: EpochTable;
   /** Application data of an epoch whose Finished is not yet verified (reordering). */
@@ -124,7 +160,7 @@ export class DtlsEndpoint {
    * client's retransmissions; see final-flight.ts for how long. */
   private lastFlight: FinalFlight | null = null;
   private lastFlightTimer: TimerHandle | null = null;
-  private previous: PreviousHandshake | null = null;
+  private previous: LastHandshake | null = null;
   /** Application records waiting for a fresh key (records-per-key limit reached during a rekey). */
   private pendingApp: Uint8Array[] = [];
   private rekeyTimer: TimerHandle | null = null;
@@ -145,9 +181,7 @@ export class DtlsEndpoint {
     this.appRecordsMax = appRecordsPerKeyMax(this.limits);
     this.rekeyPolicy = cfg.rekeyPolicy;
     this.acceptRenegotiation = cfg.acceptRenegotiation;
-    const rejected = {} as Record<RejectReason, number>;
-    for (const r of REJECT_REASONS) rejected[r] = 0;
-    this.stats = { recordsSent: 0, recordsReceived: 0, bytesSent: 0, bytesReceived: 0, handshakes: 0, retransmissions: 0, rekeys: 0, rejected };
+    this.stats = { recordsSent: 0, recordsReceived: 0, bytesSent: 0, bytesReceived: 0, handshakes: 0, retransmissions: 0, rekeys: 0, rejected: newRejectCounts() };
     this.epochs = new EpochTable(internal.initialWriteSeq ?? 0);
     this.sealIntoScratch = options.transport.sendCopies === true;
     options.transport.onReceive((d) => this.handleDatagram(d));
@@ -194,12 +228,16 @@ export class DtlsEndpoint {
   }
 
   on<K extends keyof EndpointEvents>(event: K, fn: EndpointEvents[K]): this {
-    (this.listeners[event] as EndpointEvents[K][]).push(fn);
+    const l = (this.listeners ??= {});
+    const fns = l[event] as readonly EndpointEvents[K][] | undefined;
+    (l[event] as readonly EndpointEvents[K][]) = fns === undefined ? [fn] : fns.concat([fn]);
     return this;
   }
 
   private emit<K extends keyof EndpointEvents>(event: K, ...args: Parameters<EndpointEvents[K]>): void {
-    for (const fn of this.listeners[event] as ((...a: Parameters<EndpointEvents[K]>) => void)[]) fn(...args);
+    const fns = this.listeners?.[event] as readonly ((...a: Parameters<EndpointEvents[K]>) => void)[] | undefined;
+    if (fns === undefined) return;
+    for (const fn of fns) fn(...args);
   }
 
   /** Client: sends the ClientHello. Server: starts waiting for one. */
@@ -210,8 +248,9 @@ export class DtlsEndpoint {
     this.hs.start();
   }
 
-  private newMachine(previous: PreviousHandshake | null, helloRequest: boolean): HandshakeMachine {
+  private newMachine(last: LastHandshake | null, helloRequest: boolean): HandshakeMachine {
     const host = this.makeHost();
+    const previous = last === null ? null : last.toPrevious();
     return this.role === "client"
       ? new ClientHandshake(host, this.epoch, previous)
       : new ServerHandshake(host, this.epoch, previous, { cookieVerified: this.cookieVerified, sendHelloRequest: helloRequest });
@@ -472,7 +511,8 @@ export class DtlsEndpoint {
 
   /** emit("data") without the rest-argument array: this runs once per application record. */
   private emitData(payload: Uint8Array): void {
-    const fns = this.listeners.data;
+    const fns = this.listeners?.data;
+    if (fns === undefined) return;
     for (let i = 0; i < fns.length; i++) fns[i]!(payload);
   }
 
@@ -699,12 +739,7 @@ export class DtlsEndpoint {
     this.epochs.read.get(r.epoch)!.verified = true;
     const oldEpoch = this.epoch;
     this.epoch = r.epoch;
-    this.previous = {
-      clientVerifyData: r.clientVerifyData,
-      serverVerifyData: r.serverVerifyData,
-      secureRenegotiation: r.secureRenegotiation,
-      cookie: r.cookie,
-    };
+    this.previous = LastHandshake.of(r);
     this.suiteValue = r.suite.name;
     this.stats.handshakes++;
     if (renegotiation) this.stats.rekeys++;

@@ -1,9 +1,9 @@
 /**
  * A tiny map from epoch number to per-epoch state, for the EpochTable. An endpoint holds 1 to 4
  * epochs at a time (epoch 0, the current one, the next one during a rekey, the previous one until
- * retired), and the simulator holds two tables per tunnel for the tunnel's whole life: two
- * parallel arrays searched linearly take a fraction of a Map's memory (a Map starts with a hash
- * table of several buckets) and are as fast at these sizes.
+ * retired), and the simulator holds two tables per tunnel for the tunnel's whole life: one small
+ * array searched linearly takes a fraction of a Map's memory (a Map starts with a hash table of
+ * several buckets) and is as fast at these sizes.
  *
  * Growth: one entry per epoch installed and not yet retired. Epochs are installed only by
  * handshakes and retired PREVIOUS_EPOCH_RETAIN_MS after the next one took over, so the count is
@@ -14,23 +14,27 @@
 export const EPOCH_SLOTS_MAX = 1024;
 
 export class EpochSlots<T> {
-  private readonly epochs: number[] = [];
-  private readonly values: T[] = [];
+  /**
+   * epoch, state, epoch, state, ... in insertion order. Replaced by an exact-size copy on every
+   * insertion or removal (a handful per handshake), so it never carries the spare capacity that
+   * push() would leave.
+   */
+  private slots: readonly (number | T)[] = [];
 
   /** Number of epochs held. */
   get size(): number {
-    return this.epochs.length;
+    return this.slots.length >> 1;
   }
 
   private indexOf(epoch: number): number {
-    const e = this.epochs;
-    for (let i = 0; i < e.length; i++) if (e[i] === epoch) return i;
+    const s = this.slots;
+    for (let i = 0; i < s.length; i += 2) if (s[i] === epoch) return i;
     return -1;
   }
 
   get(epoch: number): T | undefined {
     const i = this.indexOf(epoch);
-    return i < 0 ? undefined : this.values[i];
+    return i < 0 ? undefined : (this.slots[i + 1] as T);
   }
 
   has(epoch: number): boolean {
@@ -40,31 +44,31 @@ export class EpochSlots<T> {
   set(epoch: number, value: T): void {
     const i = this.indexOf(epoch);
     if (i >= 0) {
-      this.values[i] = value;
+      const copy = this.slots.slice();
+      copy[i + 1] = value;
+      this.slots = copy;
       return;
     }
-    if (this.epochs.length >= EPOCH_SLOTS_MAX) {
+    if (this.size >= EPOCH_SLOTS_MAX) {
       throw new Error(`EpochSlots.set: epoch ${epoch} would exceed EPOCH_SLOTS_MAX (${EPOCH_SLOTS_MAX}) epochs held; expected old epochs to be retired`);
     }
-    this.epochs.push(epoch);
-    this.values.push(value);
+    this.slots = this.slots.concat([epoch, value]);
   }
 
   delete(epoch: number): boolean {
     const i = this.indexOf(epoch);
     if (i < 0) return false;
-    this.epochs.splice(i, 1);
-    this.values.splice(i, 1);
+    this.slots = this.slots.slice(0, i).concat(this.slots.slice(i + 2));
     return true;
   }
 
   /** The i-th epoch held (0 <= i < size), in insertion order. */
   epochAt(i: number): number {
-    return this.epochs[i]!;
+    return this.slots[2 * i] as number;
   }
 
   /** The state of the i-th epoch held (0 <= i < size). */
   valueAt(i: number): T {
-    return this.values[i]!;
+    return this.slots[2 * i + 1] as T;
   }
 }

@@ -41,8 +41,9 @@ export interface WriteState {
  * numbers in one array searched linearly (no strings, no Set): a few dozen bytes per endpoint.
  */
 export class PlaintextDuplicateFilter {
-  /** (seq, length, digest) triples, oldest first; at most REPLAY_WINDOW_RECORDS of them. */
-  private readonly entries: number[] = [];
+  /** (seq, length, digest) triples, oldest first; at most REPLAY_WINDOW_RECORDS of them. An exact-size
+   * copy is made per record added (a few per handshake), so no spare capacity is kept. */
+  private entries: readonly number[] = [];
 
   private static digest(record: Uint8Array): number {
     // FNV-1a over the record: a collision only costs a retransmission, never acceptance.
@@ -69,8 +70,8 @@ export class PlaintextDuplicateFilter {
   add(seq: number, record: Uint8Array): void {
     const digest = PlaintextDuplicateFilter.digest(record);
     if (this.find(seq, record.length, digest)) return;
-    this.entries.push(seq, record.length, digest);
-    if (this.entries.length > 3 * REPLAY_WINDOW_RECORDS) this.entries.splice(0, 3);
+    const keep = this.entries.length >= 3 * REPLAY_WINDOW_RECORDS ? this.entries.slice(3) : this.entries;
+    this.entries = keep.concat([seq, record.length, digest]);
   }
 }
 

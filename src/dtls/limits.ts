@@ -88,9 +88,26 @@ export const DEFAULT_LIMITS: Readonly<DtlsLimits> = Object.freeze({
   recordsPerKeyMax: RECORDS_PER_KEY_MAX,
 });
 
+const LIMIT_NAMES = Object.keys(DEFAULT_LIMITS) as readonly (keyof DtlsLimits)[];
+
+/**
+ * The last resolved limits (frozen), returned again when the next endpoint's overrides resolve to the
+ * same values (the simulator gives every tunnel the same limits): a one-entry cache, so bounded by
+ * construction, and endpoints with equal limits share one object instead of one each.
+ */
+let lastLimits: Readonly<DtlsLimits> = DEFAULT_LIMITS;
+
 /** Merges overrides onto the defaults and checks each value (bad input throws, naming the field). */
-export function resolveLimits(overrides: Partial<DtlsLimits> | undefined): DtlsLimits {
-  const limits: DtlsLimits = { ...DEFAULT_LIMITS, ...(overrides ?? {}) };
+export function resolveLimits(overrides: Partial<DtlsLimits> | undefined): Readonly<DtlsLimits> {
+  if (overrides === undefined) return DEFAULT_LIMITS;
+  const last = lastLimits;
+  let same = true;
+  for (let i = 0; i < LIMIT_NAMES.length && same; i++) {
+    const k = LIMIT_NAMES[i]!;
+    same = (Object.hasOwn(overrides, k) ? overrides[k] : DEFAULT_LIMITS[k]) === last[k];
+  }
+  if (same) return last;
+  const limits: DtlsLimits = { ...DEFAULT_LIMITS, ...overrides };
   const check = (name: keyof DtlsLimits, min: number, max: number): void => {
     const v = limits[name];
     if (!Number.isInteger(v) || v < min || v > max) {
@@ -103,5 +120,6 @@ export function resolveLimits(overrides: Partial<DtlsLimits> | undefined): DtlsL
   check("retransmitMaxMs", limits.retransmitInitialMs, 3_600_000);
   check("pendingRecordsMax", 0, 1_000_000);
   check("recordsPerKeyMax", 4, SEQ_MAX + 1);
-  return limits;
+  lastLimits = Object.freeze(limits);
+  return lastLimits;
 }
