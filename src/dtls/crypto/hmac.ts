@@ -5,11 +5,12 @@
  * HMAC(K, m) = H((K0 ^ opad) || H((K0 ^ ipad) || m)), K0 = K padded to the block size, or H(K) if
  * K is longer than a block (RFC 2104 §2). For SHA-256 the states after the (K0 ^ ipad) and
  * (K0 ^ opad) blocks are computed once per key and copied for each message, so one HMAC of a short
- * message costs three compressions and no allocation (sha256.ts says why not node:crypto).
+ * message costs two or three compressions and no allocation (sha256.ts says why not node:crypto);
+ * the outer hash takes the inner digest as words (digestAfterBlock32).
  * SHA-384 goes through node:crypto's createHmac with the raw key.
  */
 import { createHmac } from "node:crypto";
-import { SHA256_BLOCK_BYTES, SHA256_DIGEST_BYTES, Sha256 } from "./sha256.js";
+import { digestAfterBlock32, SHA256_BLOCK_BYTES, SHA256_DIGEST_BYTES, Sha256 } from "./sha256.js";
 
 export type HmacHash = "sha256" | "sha384";
 
@@ -32,7 +33,8 @@ const OPAD = 0x5c; // RFC 2104 §2
 
 /** Scratch shared by every HmacSha256: macInto() runs to completion and never re-enters. */
 const work = new Sha256();
-const innerDigest = new Uint8Array(SHA256_DIGEST_BYTES);
+/** The inner hash H((K0 ^ ipad) || m) as words, fed to the outer hash without a byte round trip. */
+const innerWords = new Int32Array(8);
 /** K0 while a key is being prepared; zeroed right after. */
 const k0 = new Uint8Array(SHA256_BLOCK_BYTES);
 
@@ -61,9 +63,9 @@ class HmacSha256 implements HmacKey {
   macInto(out: Uint8Array, offset: number, a: Uint8Array, b?: Uint8Array): void {
     work.loadState(this.pads, 0, SHA256_BLOCK_BYTES).update(a);
     if (b !== undefined) work.update(b);
-    work.digestInto(innerDigest, 0);
-    work.loadState(this.pads, 8, SHA256_BLOCK_BYTES).update(innerDigest).digestInto(out, offset);
-    innerDigest.fill(0);
+    work.digestWordsInto(innerWords, 0);
+    digestAfterBlock32(this.pads, 8, innerWords, 0, out, offset);
+    innerWords.fill(0);
   }
 
   mac(a: Uint8Array, b?: Uint8Array): Uint8Array {

@@ -2,10 +2,11 @@
  * Key schedule of DTLS 1.2 with PSK (RFC 4279 / RFC 5489) and AEAD suites:
  * premaster -> master secret (RFC 5246 §8.1, or RFC 7627 §4) -> key block (RFC 5246 §6.3)
  * and Finished verify_data (RFC 5246 §7.4.9). Secrets are returned as fresh arrays and never logged.
+ * The master secret can be passed as raw bytes or prepared once (prepareMaster) for the key block
+ * and both verify_data computations of a handshake.
  */
-import { timingSafeEqual } from "node:crypto";
 import type { SuiteInfo } from "../suites/registry.js";
-import { prf } from "./prf.js";
+import { prf, PrfSecret } from "./prf.js";
 
 /** Random structure of ClientHello/ServerHello: 4-byte gmt_unix_time + 28 random bytes (RFC 5246 §7.4.1.2). */
 export const HELLO_RANDOM_BYTES = 32;
@@ -54,11 +55,20 @@ export function pskPremaster(psk: Uint8Array, otherSecret?: Uint8Array): Uint8Ar
   return out;
 }
 
-function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
+/** The master secret prepared for the PRF calls that use it (RFC 5246 §6.3, §7.4.9); clear() it when done. */
+export function prepareMaster(suite: SuiteInfo, master: Uint8Array): PrfSecret {
+  expectBytes("prepareMaster", "master", master, MASTER_SECRET_BYTES);
+  return new PrfSecret(suite.prfHash, master);
+}
+
+/** PRF under the master secret, raw or prepared. */
+function masterPrf(fn: string, suite: SuiteInfo, master: Uint8Array | PrfSecret, label: string, seed: Uint8Array, length: number, seed2?: Uint8Array): Uint8Array {
+  if (master instanceof PrfSecret) {
+    if (master.hash !== suite.prfHash) throw new Error(`${fn}: "master" expected a ${suite.prfHash} PRF secret for ${suite.name}, got ${master.hash}`);
+    return master.prf(label, seed, length, seed2);
+  }
+  expectBytes(fn, "master", master, MASTER_SECRET_BYTES);
+  return prf(suite.prfHash, master, label, seed, length, seed2);
 }
 
 /** master_secret = PRF(pre_master_secret, "master secret", ClientHello.random + ServerHello.random)[0..47] (RFC 5246 §8.1). */
@@ -70,7 +80,7 @@ export function masterSecret(
 ): Uint8Array {
   expectBytes("masterSecret", "clientRandom", clientRandom, HELLO_RANDOM_BYTES);
   expectBytes("masterSecret", "serverRandom", serverRandom, HELLO_RANDOM_BYTES);
-  return prf(suite.prfHash, premaster, "master secret", concat2(clientRandom, serverRandom), MASTER_SECRET_BYTES);
+  return prf(suite.prfHash, premaster, "master secret", clientRandom, MASTER_SECRET_BYTES, serverRandom);
 }
 
 /** master_secret = PRF(pre_master_secret, "extended master secret", session_hash)[0..47] (RFC 7627 §4). */
@@ -86,16 +96,15 @@ export function extendedMasterSecret(suite: SuiteInfo, premaster: Uint8Array, se
  */
 export function keyBlock(
   suite: SuiteInfo,
-  master: Uint8Array,
+  master: Uint8Array | PrfSecret,
   clientRandom: Uint8Array,
   serverRandom: Uint8Array,
 ): KeyBlock {
-  expectBytes("keyBlock", "master", master, MASTER_SECRET_BYTES);
   expectBytes("keyBlock", "clientRandom", clientRandom, HELLO_RANDOM_BYTES);
   expectBytes("keyBlock", "serverRandom", serverRandom, HELLO_RANDOM_BYTES);
   const k = suite.encKeyBytes;
   const iv = suite.fixedIvBytes;
-  const block = prf(suite.prfHash, master, "key expansion", concat2(serverRandom, clientRandom), 2 * k + 2 * iv);
+  const block = masterPrf("keyBlock", suite, master, "key expansion", serverRandom, 2 * k + 2 * iv, clientRandom);
   // Views of the one fresh block, not copies: nothing else holds it, and a copy each was four
   // more allocations per handshake side.
   return {
@@ -109,16 +118,15 @@ export function keyBlock(
 /** verify_data = PRF(master, finished_label, Hash(handshake_messages))[0..11] (RFC 5246 §7.4.9). */
 export function verifyData(
   suite: SuiteInfo,
-  master: Uint8Array,
+  master: Uint8Array | PrfSecret,
   label: "client finished" | "server finished",
   handshakeHash: Uint8Array,
 ): Uint8Array {
   if (label !== "client finished" && label !== "server finished") {
     throw new Error(`verifyData: "label" expected "client finished" or "server finished", got ${JSON.stringify(label)}`);
   }
-  expectBytes("verifyData", "master", master, MASTER_SECRET_BYTES);
   expectBytes("verifyData", "handshakeHash", handshakeHash, suite.prfHash === "sha384" ? 48 : 32);
-  return prf(suite.prfHash, master, label, handshakeHash, VERIFY_DATA_BYTES);
+  return masterPrf("verifyData", suite, master, label, handshakeHash, VERIFY_DATA_BYTES);
 }
 
 /** The transcript hash is the PRF hash of the negotiated suite (RFC 5246 §7.4.9). */
@@ -128,9 +136,16 @@ export function transcriptHashName(suite: SuiteInfo): "sha256" | "sha384" {
 
 /**
  * Constant-time comparison for MACs, verify_data and cookies. Different lengths return false at once
- * (lengths are public); equal lengths take time independent of the contents.
+ * (lengths are public); equal lengths take time independent of the contents: every byte pair is
+ * XORed into one accumulator, no early exit. A JS loop rather than node's timingSafeEqual, whose
+ * argument checks cost more than comparing the 12-32 bytes compared here.
  */
 export function timingSafeEqualBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) {
+    throw new TypeError(`timingSafeEqualBytes: expected two Uint8Arrays, got ${typeof a} and ${typeof b}`);
+  }
   if (a.length !== b.length) return false;
-  return timingSafeEqual(a, b);
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
 }

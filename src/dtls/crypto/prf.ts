@@ -7,48 +7,52 @@
  *
  * A handshake makes four PRF calls per side (master secret, key block, two verify_data), each of
  * 2-6 HMACs, so the key is prepared once per call (hmac.ts) and every A(i) and output block is
- * written into reused buffers. No key bytes are logged.
+ * written into reused buffers. The last three calls share one secret, the master secret: a
+ * PrfSecret prepares it once for all three (two compressions saved per call after the first).
+ * No key bytes are logged.
  */
-import { clearScratchHmacSha256, hmacKey, scratchHmacSha256 } from "./hmac.js";
+import { clearScratchHmacSha256, hmacKey, scratchHmacSha256, type HmacKey } from "./hmac.js";
 
 export type PrfHash = "sha256" | "sha384";
 
 /** Upper bound on one PRF output; the largest use is a key block of 2*(32+12) = 88 bytes. */
 export const PRF_OUTPUT_BYTES_MAX = 1024;
 
-const HASH_BYTES: Record<PrfHash, number> = { sha256: 32, sha384: 48 };
-
-export function prf(
-  hash: PrfHash,
-  secret: Uint8Array,
-  label: string,
-  seed: Uint8Array,
-  length: number,
-): Uint8Array {
+function checkHash(fn: string, hash: PrfHash): void {
   if (hash !== "sha256" && hash !== "sha384") {
-    throw new Error(`prf: "hash" expected "sha256" or "sha384", got ${JSON.stringify(hash)}`);
+    throw new Error(`${fn}: "hash" expected "sha256" or "sha384", got ${JSON.stringify(hash)}`);
   }
+}
+
+function checkArgs(fn: string, label: string, length: number): void {
   if (!Number.isInteger(length) || length < 0 || length > PRF_OUTPUT_BYTES_MAX) {
-    throw new Error(`prf: "length" expected an integer in 0..${PRF_OUTPUT_BYTES_MAX}, got ${length}`);
+    throw new Error(`${fn}: "length" expected an integer in 0..${PRF_OUTPUT_BYTES_MAX}, got ${length}`);
   }
   // The label is ASCII without a length byte or trailing NUL (RFC 5246 §5).
   for (let i = 0; i < label.length; i++) {
     if (label.charCodeAt(i) > 0x7f) {
-      throw new Error(`prf: "label" expected ASCII, got a non-ASCII character at index ${i}`);
+      throw new Error(`${fn}: "label" expected ASCII, got a non-ASCII character at index ${i}`);
     }
   }
+}
+
+/**
+ * P_hash(secret, label + seed + seed2) cut to `length` bytes, with `mac` keyed with the secret.
+ * The seed may come in two parts (the two hello randoms) so callers need not concatenate them.
+ */
+function pHash(mac: HmacKey, label: string, seed: Uint8Array, seed2: Uint8Array | undefined, length: number): Uint8Array {
   if (length === 0) return new Uint8Array(0);
   // label + seed, A(i) and a partial last block live in module scratch (zeroed after each call):
-  // prf() is synchronous and never re-enters.
-  const lsBytes = label.length + seed.length;
+  // pHash() is synchronous and never re-enters.
+  const lsBytes = label.length + seed.length + (seed2?.length ?? 0);
   if (scratch.length < lsBytes) scratch = new Uint8Array(Math.max(lsBytes, 2 * scratch.length));
   for (let i = 0; i < label.length; i++) scratch[i] = label.charCodeAt(i);
   scratch.set(seed, label.length);
+  if (seed2 !== undefined) scratch.set(seed2, label.length + seed.length);
   const labelAndSeed = scratch.subarray(0, lsBytes);
 
   const out = new Uint8Array(length);
-  const hashBytes = HASH_BYTES[hash];
-  const mac = hash === "sha256" ? scratchHmacSha256(secret) : hmacKey(hash, secret);
+  const hashBytes = mac.outputBytes;
   const a = hashBytes === 32 ? a32Scratch : a48Scratch;
   try {
     mac.macInto(a, 0, labelAndSeed); // A(1) = HMAC(secret, A(0)), A(0) = label + seed
@@ -68,10 +72,63 @@ export function prf(
     a.fill(0);
     tailScratch.fill(0);
     labelAndSeed.fill(0);
+  }
+  return out;
+}
+
+/** PRF(secret, label, seed + seed2) cut to `length` bytes (RFC 5246 §5); seed2 saves callers a concatenation. */
+export function prf(
+  hash: PrfHash,
+  secret: Uint8Array,
+  label: string,
+  seed: Uint8Array,
+  length: number,
+  seed2?: Uint8Array,
+): Uint8Array {
+  checkHash("prf", hash);
+  checkArgs("prf", label, length);
+  if (length === 0) return new Uint8Array(0);
+  const mac = hash === "sha256" ? scratchHmacSha256(secret) : hmacKey(hash, secret);
+  try {
+    return pHash(mac, label, seed, seed2, length);
+  } finally {
     if (hash === "sha256") clearScratchHmacSha256();
     else mac.clear();
   }
-  return out;
+}
+
+/**
+ * A secret prepared once for several PRF calls: HMAC's pad states are computed here, not per call.
+ * clear() zeroes them; using it afterwards is a bug and throws.
+ */
+export class PrfSecret {
+  private mac: HmacKey | null;
+
+  constructor(
+    readonly hash: PrfHash,
+    secret: Uint8Array,
+  ) {
+    checkHash("PrfSecret", hash);
+    if (!(secret instanceof Uint8Array)) throw new Error(`PrfSecret: "secret" expected a Uint8Array, got ${typeof secret}`);
+    this.mac = hmacKey(hash, secret);
+  }
+
+  /** PRF(secret, label, seed + seed2) cut to `length` bytes (RFC 5246 §5), same as prf() of the joined seed. */
+  prf(label: string, seed: Uint8Array, length: number, seed2?: Uint8Array): Uint8Array {
+    if (this.mac === null) throw new Error("PrfSecret.prf: expected a live secret, got one already cleared");
+    checkArgs("PrfSecret.prf", label, length);
+    return pHash(this.mac, label, seed, seed2, length);
+  }
+
+  get cleared(): boolean {
+    return this.mac === null;
+  }
+
+  /** Forgets the secret (zeroes the HMAC state); idempotent. */
+  clear(): void {
+    this.mac?.clear();
+    this.mac = null;
+  }
 }
 
 let scratch = new Uint8Array(256);

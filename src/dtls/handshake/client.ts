@@ -11,10 +11,11 @@
  */
 import type { NamedGroup, PskClientConfig } from "../api.js";
 import { AlertDescription, DTLS10_VERSION, DTLS12_VERSION, ExtensionType, HandshakeType } from "../constants.js";
-import { extendedMasterSecret, masterSecret, pskPremaster, timingSafeEqualBytes, verifyData } from "../crypto/keys.js";
+import { extendedMasterSecret, masterSecret, prepareMaster, pskPremaster, timingSafeEqualBytes, verifyData } from "../crypto/keys.js";
 import { ALERT_UNSUPPORTED_EXTENSION, fatal } from "../errors.js";
 import { concat, hex, UTF8_ENCODER, wrapDecode } from "./util.js";
 import { suiteById } from "../suites/registry.js";
+import type { FlightItem } from "./flight.js";
 import { deriveEpochCiphers } from "./epoch-keys.js";
 import { generateKeyPair } from "./ecdhe.js";
 import {
@@ -61,7 +62,6 @@ export class ClientHandshake extends HandshakeMachine {
   private ske: ServerKeyExchange | null = null;
   private ems = false;
   private secureRenegotiation = false;
-  private master: Uint8Array | null = null;
   private expectedServerVerify: Uint8Array | null = null;
   private clientVerify: Uint8Array | null = null;
 
@@ -247,17 +247,26 @@ export class ClientHandshake extends HandshakeMachine {
     );
     const premaster = pskPremaster(psk.key, otherSecret);
     // RFC 7627 §4: session_hash covers the transcript through ClientKeyExchange.
-    this.master = this.ems
+    const master = this.ems
       ? extendedMasterSecret(suite, premaster, this.transcript.hash(suite.prfHash))
       : masterSecret(suite, premaster, this.hello.random, this.serverRandom!);
     premaster.fill(0);
-    cfg.keyLog?.(`CLIENT_RANDOM ${hex(this.hello.random)} ${hex(this.master)}`);
-    const ciphers = deriveEpochCiphers(suite, this.master, this.hello.random, this.serverRandom!, "client", this.newEpoch, cfg.backend);
-    this.host.installWriteEpoch(this.newEpoch, ciphers.write);
-    this.host.setPendingRead(this.newEpoch, ciphers.read);
-    this.clientVerify = verifyData(suite, this.master, "client finished", this.transcript.hash(suite.prfHash));
-    const fin = this.ownMessage(HandshakeType.Finished, encodeFinished(this.clientVerify), this.newEpoch);
-    this.expectedServerVerify = verifyData(suite, this.master, "server finished", this.transcript.hash(suite.prfHash));
+    cfg.keyLog?.(`CLIENT_RANDOM ${hex(this.hello.random)} ${hex(master)}`);
+    // The key block and both verify_data use the master secret: its HMAC state is prepared once.
+    const masterKey = prepareMaster(suite, master);
+    master.fill(0);
+    let fin: FlightItem;
+    try {
+      const ciphers = deriveEpochCiphers(suite, masterKey, this.hello.random, this.serverRandom!, "client", this.newEpoch, cfg.backend);
+      this.host.installWriteEpoch(this.newEpoch, ciphers.write);
+      this.host.setPendingRead(this.newEpoch, ciphers.read);
+      // Same transcript as the session hash above (no message in between): Transcript reuses that digest.
+      this.clientVerify = verifyData(suite, masterKey, "client finished", this.transcript.hash(suite.prfHash));
+      fin = this.ownMessage(HandshakeType.Finished, encodeFinished(this.clientVerify), this.newEpoch);
+      this.expectedServerVerify = verifyData(suite, masterKey, "server finished", this.transcript.hash(suite.prfHash));
+    } finally {
+      masterKey.clear();
+    }
     this.awaitingCcs = true;
     this.stage = "wait-finished";
     this.sendFlight([cke, { kind: "ccs", epoch: this.oldEpoch }, fin], false, peerFirst);

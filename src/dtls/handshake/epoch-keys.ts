@@ -5,6 +5,7 @@
  */
 import type { AeadBackendName } from "../api.js";
 import { keyBlock } from "../crypto/keys.js";
+import type { PrfSecret } from "../crypto/prf.js";
 import { CipherState } from "../record/cipher-state.js";
 import { backendFor } from "../suites/aead.js";
 import type { SuiteInfo } from "../suites/registry.js";
@@ -18,7 +19,7 @@ export interface EpochCiphers {
 
 export function deriveEpochCiphers(
   suite: SuiteInfo,
-  master: Uint8Array,
+  master: Uint8Array | PrfSecret,
   clientRandom: Uint8Array,
   serverRandom: Uint8Array,
   role: "client" | "server",

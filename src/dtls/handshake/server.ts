@@ -9,7 +9,8 @@
  */
 import type { NamedGroup, PskServerConfig } from "../api.js";
 import { AlertDescription, DTLS10_VERSION, DTLS12_VERSION, ExtensionType, HandshakeType } from "../constants.js";
-import { extendedMasterSecret, masterSecret, pskPremaster, timingSafeEqualBytes, verifyData } from "../crypto/keys.js";
+import { extendedMasterSecret, masterSecret, prepareMaster, pskPremaster, timingSafeEqualBytes, verifyData } from "../crypto/keys.js";
+import type { PrfSecret } from "../crypto/prf.js";
 import { DecodeError, decodeFatal, fatal } from "../errors.js";
 import type { SuiteInfo } from "../suites/registry.js";
 import { concat, hex, UTF8_DECODER, UTF8_ENCODER, wrapDecode } from "./util.js";
@@ -84,7 +85,8 @@ export class ServerHandshake extends HandshakeMachine {
   private ems = false;
   private secureRenegotiation = false;
   private keyPair: EcdhKeyPair | null = null;
-  private master: Uint8Array | null = null;
+  /** The master secret prepared for the key block and both verify_data; cleared after our Finished. */
+  private masterKey: PrfSecret | null = null;
   private identity = "";
   private expectedClientVerify: Uint8Array | null = null;
   private peerFlightStart = -1;
@@ -231,6 +233,15 @@ export class ServerHandshake extends HandshakeMachine {
     this.sendFlight(items, false, m.messageSeq);
   }
 
+  /** Also forgets the prepared master secret unless the final flight is kept for retransmission. */
+  override stop(keepFinal = false): void {
+    if (!keepFinal) {
+      this.masterKey?.clear();
+      this.masterKey = null;
+    }
+    super.stop(keepFinal);
+  }
+
   /** RFC 5746 §3.6 (initial) and §3.7 (renegotiation). */
   private checkRenegotiationInfo(ch: ClientHello): void {
     const ext = findExtension(ch.extensions, ExtensionType.renegotiation_info);
@@ -278,15 +289,20 @@ export class ServerHandshake extends HandshakeMachine {
     }
     this.transcript.add(m.msgType, m.messageSeq, m.body);
     const premaster = pskPremaster(key, otherSecret);
-    this.master = this.ems
+    const master = this.ems
       ? extendedMasterSecret(suite, premaster, this.transcript.hash(suite.prfHash))
       : masterSecret(suite, premaster, this.clientRandom!, this.serverRandom);
     premaster.fill(0);
-    cfg.keyLog?.(`CLIENT_RANDOM ${hex(this.clientRandom!)} ${hex(this.master)}`);
-    const ciphers = deriveEpochCiphers(suite, this.master, this.clientRandom!, this.serverRandom, "server", this.newEpoch, cfg.backend);
+    cfg.keyLog?.(`CLIENT_RANDOM ${hex(this.clientRandom!)} ${hex(master)}`);
+    // The key block and both verify_data use the master secret: its HMAC state is prepared once.
+    this.masterKey?.clear();
+    this.masterKey = prepareMaster(suite, master);
+    master.fill(0);
+    const ciphers = deriveEpochCiphers(suite, this.masterKey, this.clientRandom!, this.serverRandom, "server", this.newEpoch, cfg.backend);
     this.host.installWriteEpoch(this.newEpoch, ciphers.write);
     this.host.setPendingRead(this.newEpoch, ciphers.read);
-    this.expectedClientVerify = verifyData(suite, this.master, "client finished", this.transcript.hash(suite.prfHash));
+    // Same transcript as the session hash above (no message in between): Transcript reuses that digest.
+    this.expectedClientVerify = verifyData(suite, this.masterKey, "client finished", this.transcript.hash(suite.prfHash));
     this.awaitingCcs = true;
     this.stage = "wait-finished";
     this.peerFlightStart = m.messageSeq;
@@ -299,7 +315,9 @@ export class ServerHandshake extends HandshakeMachine {
       throw fatal("bad-finished", AlertDescription.DecryptError, "client Finished verify_data does not match");
     }
     this.transcript.add(m.msgType, m.messageSeq, m.body);
-    const serverVerify = verifyData(suite, this.master!, "server finished", this.transcript.hash(suite.prfHash));
+    const serverVerify = verifyData(suite, this.masterKey!, "server finished", this.transcript.hash(suite.prfHash));
+    this.masterKey!.clear();
+    this.masterKey = null;
     const fin = this.ownMessage(HandshakeType.Finished, encodeFinished(serverVerify), this.newEpoch);
     this.stage = "done";
     this.sendFlight([{ kind: "ccs", epoch: this.oldEpoch }, fin], true, this.peerFlightStart);

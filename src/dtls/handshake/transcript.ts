@@ -6,10 +6,12 @@
  * The hash is asked for up to three times per side (extended master secret, then each Finished),
  * each time over a longer prefix: a running hash per algorithm takes each message once, and each
  * answer is a digest of a copy of it. Messages are kept until the first hash because the suite,
- * and so the hash, is only known after the ServerHello.
+ * and so the hash, is only known after the ServerHello. Asked again with no message added in
+ * between (the session hash of RFC 7627 §4 and the client's Finished cover the same messages), the
+ * last SHA-256 answer is reused rather than finished again.
  */
 import { createHash, type Hash } from "node:crypto";
-import { Sha256 } from "../crypto/sha256.js";
+import { Sha256, SHA256_DIGEST_BYTES } from "../crypto/sha256.js";
 import { HANDSHAKE_HEADER_BYTES, writeHandshakeHeader } from "./header.js";
 
 /** A message as added: its header fields and its body (the caller's array, never written to). */
@@ -29,6 +31,9 @@ export class Transcript {
   private readonly parts: Entry[] = [];
   private sha256: Sha256 | null = null;
   private sha256Fed = 0;
+  /** The last SHA-256 answer and how many messages it covered (-1: none). */
+  private readonly sha256Last = new Uint8Array(SHA256_DIGEST_BYTES);
+  private sha256LastCount = -1;
   private sha384: Hash | null = null;
   private sha384Fed = 0;
 
@@ -52,6 +57,7 @@ export class Transcript {
     this.parts.length = 0;
     this.sha256 = null;
     this.sha256Fed = 0;
+    this.sha256LastCount = -1;
     this.sha384 = null;
     this.sha384Fed = 0;
   }
@@ -63,9 +69,13 @@ export class Transcript {
   /** Hash of everything added so far. The hash is the suite's PRF hash (RFC 5246 §7.4.9). */
   hash(alg: "sha256" | "sha384"): Uint8Array {
     if (alg === "sha256") {
-      const h = (this.sha256 ??= new Sha256());
-      while (this.sha256Fed < this.parts.length) this.feed(h, this.sha256Fed++);
-      return scratch.copyFrom(h).digest();
+      if (this.sha256LastCount !== this.parts.length) {
+        const h = (this.sha256 ??= new Sha256());
+        while (this.sha256Fed < this.parts.length) this.feed(h, this.sha256Fed++);
+        scratch.copyFrom(h).digestInto(this.sha256Last, 0);
+        this.sha256LastCount = this.parts.length;
+      }
+      return this.sha256Last.slice();
     }
     if (alg !== "sha384") throw new Error(`Transcript.hash: "alg" expected "sha256" or "sha384", got ${JSON.stringify(alg)}`);
     const h = (this.sha384 ??= createHash("sha384"));

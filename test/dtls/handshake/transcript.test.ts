@@ -45,3 +45,25 @@ describe("Transcript (RFC 5246 §7.4.9, RFC 6347 §4.2.6)", () => {
     expect(() => new Transcript().hash("md5" as "sha256")).toThrow(/"alg" expected "sha256" or "sha384", got "md5"/);
   });
 });
+
+describe("Transcript reuses its last SHA-256 answer", () => {
+  it("asked twice with nothing added, the answers are equal and independent arrays; after an add it changes", () => {
+    const t = new Transcript();
+    t.add(1, 0, Uint8Array.of(1, 2, 3));
+    const a = t.hash("sha256");
+    const b = t.hash("sha256");
+    expect(b).toEqual(a);
+    expect(b).not.toBe(a);
+    a.fill(0); // a caller writing to its answer does not change the next one
+    expect(t.hash("sha256")).toEqual(b);
+    t.add(2, 1, new Uint8Array(0));
+    const c = t.hash("sha256");
+    expect(c).not.toEqual(b);
+    expect(Buffer.from(c).toString("hex")).toBe(
+      createHash("sha256").update(encodeFullMessage(1, 0, Uint8Array.of(1, 2, 3))).update(encodeFullMessage(2, 1, new Uint8Array(0))).digest("hex"),
+    );
+    t.clear();
+    t.add(1, 0, Uint8Array.of(1, 2, 3));
+    expect(t.hash("sha256")).toEqual(b);
+  });
+});
