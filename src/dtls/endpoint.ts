@@ -67,7 +67,7 @@ import type { HandshakeConfig, HandshakeHost, HandshakeResult } from "./handshak
 import type { HandshakeMachine, PreviousHandshake } from "./handshake/machine.js";
 import { ServerHandshake } from "./handshake/server.js";
 import { EARLY_RECORDS_MAX, PREVIOUS_EPOCH_RETAIN_MS, appRecordsPerKeyMax, finalFlightRetainMs } from "./limits.js";
-import { emptyRecordHeader, readRecordHeader, type RecordHeader } from "./record/header.js";
+import { emptyRecordHeader, readRecordHeader } from "./record/header.js";
 import { OPEN_SCRATCH, SEAL_SCRATCH } from "./record/scratch.js";
 
 /** A fresh counter per reject reason, as one literal: its properties live in the object itself. */
@@ -128,6 +128,14 @@ export interface EndpointInternalOptions {
   initialWriteSeq?: number;
 }
 
+/**
+ * The record header being processed, shared by every endpoint (one per endpoint cost 80 B each).
+ * Safe under re-entrancy (a listener or transport that makes another endpoint, or this one, process
+ * a datagram inside ours): processDatagram reads the length it needs before processRecord, and
+ * processRecord reads no header field after dispatching the record, the only point that can re-enter.
+ */
+const HDR = emptyRecordHeader();
+
 type Listeners = { [K in keyof EndpointEvents]?: readonly EndpointEvents[K][] };
 
 export class DtlsEndpoint {
@@ -152,7 +160,7 @@ export class DtlsEndpoint {
 
   private readonly epochs: EpochTable;
   /** Application data of an epoch whose Finished is not yet verified (reordering). */
-  private earlyAppData: { epoch: number; data: Uint8Array }[] = [];
+  private earlyAppData: { epoch: number; data: Uint8Array }[] | null = null;
   /** Epoch the connection currently uses for application data (and the rekey runs inside). */
   private epoch = 0;
   private hs: HandshakeMachine | null = null;
@@ -161,12 +169,12 @@ export class DtlsEndpoint {
   private lastFlight: FinalFlight | null = null;
   private lastFlightTimer: TimerHandle | null = null;
   private previous: LastHandshake | null = null;
-  /** Application records waiting for a fresh key (records-per-key limit reached during a rekey). */
-  private pendingApp: Uint8Array[] = [];
+  /** Application records waiting for a fresh key (records-per-key limit reached during a rekey);
+   * null when none (never an empty array: most endpoints never queue). */
+  private pendingApp: Uint8Array[] | null = null;
   private rekeyTimer: TimerHandle | null = null;
   private peerRefusedRekey = false;
-  private retireTimers: TimerHandle[] = [];
-  private readonly hdr: RecordHeader = emptyRecordHeader();
+  private retireTimers: TimerHandle[] | null = null;
   /** The transport copies on send: single records may be sealed into SEAL_SCRATCH. */
   private readonly sealIntoScratch: boolean;
 
@@ -212,8 +220,8 @@ export class DtlsEndpoint {
     return {
       reassemblyBytes: this.hs?.reassemblyBytes ?? 0,
       earlyRecords: this.epochs.earlyRecordCount,
-      earlyAppData: this.earlyAppData.length,
-      pendingRecords: this.pendingApp.length,
+      earlyAppData: this.earlyAppData?.length ?? 0,
+      pendingRecords: this.pendingApp?.length ?? 0,
     };
   }
 
@@ -224,7 +232,7 @@ export class DtlsEndpoint {
 
   /** Application records queued for the next key. */
   get pendingRecords(): number {
-    return this.pendingApp.length;
+    return this.pendingApp?.length ?? 0;
   }
 
   on<K extends keyof EndpointEvents>(event: K, fn: EndpointEvents[K]): this {
@@ -267,14 +275,16 @@ export class DtlsEndpoint {
     }
     if (this.stateValue !== "connected") return false;
     const ws = this.epochs.write.get(this.epoch)!;
-    if (this.pendingApp.length > 0 || ws.nextSeq >= this.appRecordsMax) {
+    if (this.pendingApp !== null || ws.nextSeq >= this.appRecordsMax) {
       // Hard limit: never seal more under this key; wait for the rekey (make before break).
       if (this.hs === null) this.autoRekey();
-      if (this.pendingApp.length >= this.limits.pendingRecordsMax) {
+      const queue = (this.pendingApp ??= []);
+      if (queue.length >= this.limits.pendingRecordsMax) {
         this.stats.rejected["over-limit"]++;
+        if (queue.length === 0) this.pendingApp = null;
         return false;
       }
-      this.pendingApp.push(data.slice());
+      queue.push(data.slice());
       return true;
     }
     this.transmitRecord(this.epoch, ContentType.ApplicationData, data);
@@ -362,11 +372,11 @@ export class DtlsEndpoint {
     let off = 0;
     while (off < d.length) {
       if (this.stateValue === "closed" || this.stateValue === "failed") return;
-      if (!readRecordHeader(d, off, this.hdr)) {
+      if (!readRecordHeader(d, off, HDR)) {
         this.stats.rejected["short-record"]++;
         return;
       }
-      const end = off + RECORD_HEADER_BYTES + this.hdr.length;
+      const end = off + RECORD_HEADER_BYTES + HDR.length;
       if (end > d.length) {
         this.stats.rejected["bad-length"]++;
         return;
@@ -377,7 +387,7 @@ export class DtlsEndpoint {
   }
 
   private processRecord(d: Uint8Array, off: number, end: number): void {
-    const h = this.hdr;
+    const h = HDR;
     if (h.type < ContentType.ChangeCipherSpec || h.type > ContentType.ApplicationData) {
       this.stats.rejected["bad-content-type"]++;
       return;
@@ -494,11 +504,12 @@ export class DtlsEndpoint {
           return;
         }
         if (!rs.verified || this.stateValue !== "connected") {
-          if (this.earlyAppData.length >= EARLY_RECORDS_MAX) {
+          const early = (this.earlyAppData ??= []);
+          if (early.length >= EARLY_RECORDS_MAX) {
             this.stats.rejected["over-limit"]++;
             return;
           }
-          this.earlyAppData.push({ epoch, data: payload.slice() });
+          early.push({ epoch, data: payload.slice() });
           return;
         }
         // Authenticated data under the current epoch: the peer has finished the handshake, so our final
@@ -637,11 +648,11 @@ export class DtlsEndpoint {
     this.releaseFinalFlight();
     if (this.rekeyTimer !== null) this.clock.clearTimer(this.rekeyTimer);
     this.rekeyTimer = null;
-    for (const t of this.retireTimers) this.clock.clearTimer(t);
-    this.retireTimers = [];
-    this.pendingApp = [];
+    if (this.retireTimers !== null) for (const t of this.retireTimers) this.clock.clearTimer(t);
+    this.retireTimers = null;
+    this.pendingApp = null;
     this.epochs.clear();
-    this.earlyAppData = [];
+    this.earlyAppData = null;
     this.transport.close();
     if (failure !== undefined) {
       this.failureValue = failure;
@@ -698,7 +709,7 @@ export class DtlsEndpoint {
       setPendingRead: (epoch, cipher) => this.epochs.setPendingRead(epoch, cipher),
       activatePendingRead: () => {
         // Re-run the records of the new epoch that came before the ChangeCipherSpec. The caller
-        // of processRecord no longer needs this.hdr, so re-entering here is safe.
+        // of processRecord no longer needs HDR, so re-entering here is safe.
         for (const r of this.epochs.activatePendingRead()) {
           if (this.stateValue === "closed" || this.stateValue === "failed") return;
           this.processDatagram(r);
@@ -758,8 +769,8 @@ export class DtlsEndpoint {
     if (renegotiation) this.emit("rekeyed", { suite: r.suite.name, epoch: r.epoch });
     else this.emit("connected", { suite: r.suite.name, epoch: r.epoch, identity: r.identity });
     // Application data that overtook the Finished, then records queued for the new key.
-    const early = this.earlyAppData;
-    this.earlyAppData = [];
+    const early = this.earlyAppData ?? [];
+    this.earlyAppData = null;
     for (const e of early) {
       if (this.stateValue !== "connected") return;
       if (this.epochs.read.get(e.epoch)?.verified === true) this.emit("data", e.data);
@@ -770,20 +781,22 @@ export class DtlsEndpoint {
 
   private flushPending(): void {
     const ws = this.epochs.write.get(this.epoch)!;
-    while (this.pendingApp.length > 0 && this.stateValue === "connected" && ws.nextSeq < this.appRecordsMax) {
-      this.transmitRecord(this.epoch, ContentType.ApplicationData, this.pendingApp.shift()!);
+    for (let q = this.pendingApp; q !== null && q.length > 0 && this.stateValue === "connected" && ws.nextSeq < this.appRecordsMax; q = this.pendingApp) {
+      this.transmitRecord(this.epoch, ContentType.ApplicationData, q.shift()!);
     }
+    if (this.pendingApp !== null && this.pendingApp.length === 0) this.pendingApp = null;
     // The fresh key ran out too while draining the queue: the next rekey starts at once.
-    if (this.pendingApp.length > 0 && this.stateValue === "connected" && this.hs === null) this.autoRekey();
+    if (this.pendingApp !== null && this.stateValue === "connected" && this.hs === null) this.autoRekey();
   }
 
   /** Old epochs stay readable for a while after a rekey, then their keys are dropped. */
   private scheduleRetire(oldEpoch: number): void {
     const t = this.clock.setTimer(PREVIOUS_EPOCH_RETAIN_MS, () => {
-      this.retireTimers = this.retireTimers.filter((x) => x !== t);
+      const left = this.retireTimers?.filter((x) => x !== t) ?? [];
+      this.retireTimers = left.length > 0 ? left : null;
       this.epochs.retire(oldEpoch);
     });
-    this.retireTimers.push(t);
+    (this.retireTimers ??= []).push(t);
   }
 
   private armRekeyTimer(): void {
