@@ -20,9 +20,10 @@
  */
 import { decide, outcomeFor, type FlowEncryption, type Reason, type Verdict } from "../policy/index.js";
 import { DtlsEndpoint } from "../dtls/endpoint.js";
-import type { Transport } from "../dtls/api.js";
+import type { Clock } from "../dtls/api.js";
+import type { CipherSuiteName } from "../dtls/api.js";
 import type { Enforcement, Flow, Topology, Vm } from "../topology/model.js";
-import type { FlowObservation, FlowTable, NicRef } from "../flowlog/table.js";
+import type { FlowKey, FlowObservation, FlowTable, NicRef } from "../flowlog/table.js";
 import { flowLogResourceId } from "../flowlog/ids.js";
 import type { FaultModel } from "../../sim/faults.js";
 import type { Simulator } from "../../sim/engine.js";
@@ -32,7 +33,7 @@ import { flowHash } from "../policy/hash.js";
 import { ContentType } from "../dtls/constants.js";
 import { KeyService } from "./keys.js";
 import { HostOffload } from "./offload.js";
-import { Tunnel, pairKey, type PendingPacket, type TunnelHalf } from "./tunnel.js";
+import { Tunnel, TunnelHalf, pairKey, type HalfSink, type PendingPacket } from "./tunnel.js";
 import { DTLS_SERVER_PORT, VXLAN_ENCAP_BYTES, VXLAN_UDP_PORT, vxlanInnerOffset, vxlanSourcePort, writeVxlanEthernet } from "./encap.js";
 import { IP_PROTOCOL, ipv4Number, minInnerPacketBytes, parseInnerPacket, writeInnerPacketN, type InnerProtocol } from "./packet.js";
 import { encryptedInnerBytesMax, type DataplaneSettings } from "./settings.js";
@@ -48,6 +49,8 @@ export const DATAPLANE_FLOWS_MAX = 2 ** 20;
 /** Hosts (plus the edge) one data plane serves. */
 export const DATAPLANE_HOSTS_MAX = 1_000_000;
 const TWO_POW_32 = 4_294_967_296;
+/** IPv4 texts whose parsed numbers a data plane keeps (cleared past it). */
+export const DATAPLANE_IP_CACHE_MAX = 65_536;
 /** MAC written for an inner Ethernet end that has no NIC (the edge), locally administered. */
 const EDGE_MAC = "02000000FFFE";
 
@@ -122,7 +125,7 @@ function withEnforcement(t: Topology, e: Enforcement | undefined): Topology {
   return { ...t, vnets: t.vnets.map((v) => (v.encryption.enforcement === e ? v : { ...v, encryption: { ...v.encryption, enforcement: e } })) };
 }
 
-export class DataPlane implements WireSink<HostOffload> {
+export class DataPlane implements WireSink<HostOffload>, HalfSink {
   readonly sim: Simulator;
   readonly settings: DataplaneSettings;
   readonly tunnelScope: "vm-pair" | "host-pair";
@@ -144,6 +147,7 @@ export class DataPlane implements WireSink<HostOffload> {
   readonly edge: HostOffload;
   /** VM name -> IP -> its NIC (null: none); two lookups instead of a key string per verdict. */
   private readonly nicCache = new Map<string, Map<string, NicRef | null>>();
+  private readonly ipNumbers = new Map<string, number>();
   private readonly vniByVnet = new Map<string, number>();
   private readonly faults: FaultModel;
   private readonly rng: SeededRng;
@@ -169,11 +173,18 @@ export class DataPlane implements WireSink<HostOffload> {
     tMs: 0, nic: null as unknown as NicRef, direction: "O", srcIp: "", dstIp: "", srcPort: 0, dstPort: 0, protocol: 0,
     encryption: "NX", denied: false, fwdPackets: 0, fwdBytes: 0, revPackets: 0, revBytes: 0,
   };
+  private readonly endKey: FlowKey = { mac: "", direction: "O", srcIp: "", dstIp: "", srcPort: 0, dstPort: 0, protocol: 0 };
   /** Outcome keys (FlowState.outcomes) by encryption, then reason. */
   private readonly deliverKeys = new Map<string, Map<string, string>>();
   private readonly dropKeys = new Map<string, Map<string, string>>();
   /** One function for every tunnel's idle event (no closure per tunnel or packet). */
   private readonly idleFn = (t: Tunnel): void => this.onIdleCheck(t);
+  /** One function for every tunnel's rekeyed event. */
+  private readonly rekeyedFn = (): void => {
+    this.tunnelStats.rekeys++;
+  };
+  /** Endpoint options every tunnel half shares (the endpoint copies what it keeps: config.ts). */
+  private readonly endpointCommon: { clock: Clock; suites: CipherSuiteName[]; limits: { retransmitInitialMs: number; retransmitCountMax: number; retransmitMaxMs: number }; rekey: DataplaneSettings["rekey"]; mtuBytes: number };
 
   constructor(o: DataPlaneOptions) {
     this.sim = o.sim;
@@ -192,6 +203,15 @@ export class DataPlane implements WireSink<HostOffload> {
     this.enforcement = o.enforcement;
     this.encMax = encryptedInnerBytesMax(o.settings.mtuBytes, o.settings.suite);
     this.swWindowMs = o.topology.settings.swNotReadyWindowMs;
+    const s = o.settings;
+    this.endpointCommon = {
+      clock: o.sim.clock(),
+      suites: [s.suite],
+      limits: { retransmitInitialMs: s.handshakeRetransmitInitialMs, retransmitCountMax: s.handshakeRetransmits, retransmitMaxMs: Math.max(s.handshakeRetransmitInitialMs, 60_000) },
+      rekey: s.rekey,
+      // Handshake fragments fit the underlay MTU less the IPv4 (RFC 791 §3.1, 20 bytes) and UDP (RFC 768, 8 bytes) headers, at most 1232 bytes.
+      mtuBytes: Math.min(1232, s.mtuBytes - 28),
+    };
     this.edge = new HostOffload(0, EDGE_HOST_NAME, EDGE_UNDERLAY_IP, "global", this.keyService);
     this.hostList.push(this.edge);
     this.topology = withEnforcement(o.topology, o.enforcement);
@@ -255,8 +275,8 @@ export class DataPlane implements WireSink<HostOffload> {
       index,
       spec,
       protocol,
-      srcIpN: ipv4Number(spec.flow.srcIp, "srcIp"),
-      dstIpN: ipv4Number(spec.flow.dstIp, "dstIp"),
+      srcIpN: this.ipNumber(spec.flow.srcIp, "srcIp"),
+      dstIpN: this.ipNumber(spec.flow.dstIp, "dstIp"),
       packetBytes: Math.max(spec.sizeBytes, minInnerPacketBytes(protocol)),
       vxlanPort: vxlanSourcePort(flowHash(spec.flow, 0x7e5)),
       dirs: [newDirState(spec.flow), newDirState(spec.flow)],
@@ -266,9 +286,61 @@ export class DataPlane implements WireSink<HostOffload> {
       lastActivityMs: -1,
       outcomes: new Map(),
       resolved: 0,
+      logO: null,
+      logI: null,
     };
     this.flows.set(index, fs);
     return fs;
+  }
+
+  /** An IPv4 text as a number, from a bounded cache (flows of one VM share its address). */
+  private ipNumber(ip: string, what: string): number {
+    const hit = this.ipNumbers.get(ip);
+    if (hit !== undefined) return hit;
+    const n = ipv4Number(ip, what);
+    if (this.ipNumbers.size >= DATAPLANE_IP_CACHE_MAX) this.ipNumbers.clear();
+    this.ipNumbers.set(ip, n);
+    return n;
+  }
+
+  /** The source address of a response packet (the forward verdict's destination), parsed once per verdict. */
+  private replySrcIpN(d: DirState): number {
+    if (d.srcIpN < 0) d.srcIpN = this.ipNumber(d.flow.srcIp, "srcIp");
+    return d.srcIpN;
+  }
+
+  /** IPv4 texts whose numbers are cached (at most DATAPLANE_IP_CACHE_MAX). */
+  get cachedIps(): number {
+    return this.ipNumbers.size;
+  }
+
+  /**
+   * Ends flow `fs` in the flow table at its last activity, at both NICs (its source NIC "O", its
+   * destination NIC "I"), as the runner does for a finished flow; the flow's handles spare the
+   * table a key string per end. Nothing when there is no table or the flow never had a packet.
+   */
+  endFlowLog(fs: FlowState): void {
+    const table = this.flowTable;
+    if (table === null || fs.lastActivityMs < 0) return;
+    const f = fs.spec.flow;
+    const d = fs.dirs[0];
+    // One key object reused for every end: FlowTable.end does not keep it.
+    const k = this.endKey;
+    k.srcIp = f.srcIp;
+    k.dstIp = f.dstIp;
+    k.srcPort = f.srcPort;
+    k.dstPort = f.dstPort;
+    k.protocol = IP_PROTOCOL[fs.protocol];
+    if (d.senderNic !== null) {
+      k.mac = d.senderNic.mac;
+      k.direction = "O";
+      table.end(fs.lastActivityMs, k, fs.logO);
+    }
+    if (d.receiverNic !== null) {
+      k.mac = d.receiverNic.mac;
+      k.direction = "I";
+      table.end(fs.lastActivityMs, k, fs.logI);
+    }
   }
 
   /** Flows currently held. */
@@ -299,7 +371,10 @@ export class DataPlane implements WireSink<HostOffload> {
     const d = fs.dirs[dir];
     const now = this.sim.nowMs;
     if (d.verdict !== null && d.topologyVersion === this.topologyVersion && now < d.validUntilMs) return d.verdict;
-    if (dir === 1) d.flow = reverseFlow(fs.spec.flow, this.verdictFor(fs, 0));
+    if (dir === 1) {
+      d.flow = reverseFlow(fs.spec.flow, this.verdictFor(fs, 0));
+      d.srcIpN = -1;
+    }
     const v = decide(d.flow, this.topology, now);
     const first = d.verdict === null;
     d.verdict = v;
@@ -465,7 +540,9 @@ export class DataPlane implements WireSink<HostOffload> {
     o.fwdBytes = dir === 0 ? b : 0;
     o.revPackets = dir === 1 ? 1 : 0;
     o.revBytes = dir === 1 ? b : 0;
-    table.observe(o);
+    // The flow's handle at this NIC and direction is the hint (the table ignores a stale one).
+    if (atSource) fs.logO = table.observe(o, fs.logO);
+    else fs.logI = table.observe(o, fs.logI);
   }
 
   /**
@@ -534,7 +611,7 @@ export class DataPlane implements WireSink<HostOffload> {
     const buf = new Uint8Array(VXLAN_ENCAP_BYTES + bytes);
     const vni = this.vniByVnet.get(d.verdict?.src?.vnet ?? d.verdict?.dst?.vnet ?? "") ?? 0;
     writeVxlanEthernet(buf, vni, d.receiverNic?.mac ?? EDGE_MAC, d.senderNic?.mac ?? EDGE_MAC);
-    const srcIpN = dir === 0 ? fs.srcIpN : ipv4Number(d.flow.srcIp, "srcIp");
+    const srcIpN = dir === 0 ? fs.srcIpN : this.replySrcIpN(d);
     const dstIpN = dir === 0 ? fs.dstIpN : fs.srcIpN;
     writeInnerPacketN(buf, VXLAN_ENCAP_BYTES, srcIpN, dstIpN, fs.protocol, d.flow.srcPort, d.flow.dstPort, fs.index * 2 + dir, index, bytes);
     const key = this.packetKey(fs, dir, index);
@@ -590,7 +667,7 @@ export class DataPlane implements WireSink<HostOffload> {
   private seal(half: TunnelHalf, fs: FlowState, dir: 0 | 1, index: number, bytes: number): void {
     const d = fs.dirs[dir];
     const scratch = half.host.scratch;
-    const srcIpN = dir === 0 ? fs.srcIpN : ipv4Number(d.flow.srcIp, "srcIp");
+    const srcIpN = dir === 0 ? fs.srcIpN : this.replySrcIpN(d);
     const dstIpN = dir === 0 ? fs.dstIpN : fs.srcIpN;
     const n = writeInnerPacketN(scratch, 0, srcIpN, dstIpN, fs.protocol, d.flow.srcPort, d.flow.dstPort, fs.index * 2 + dir, index, bytes);
     const key = this.packetKey(fs, dir, index);
@@ -632,19 +709,15 @@ export class DataPlane implements WireSink<HostOffload> {
     const now = this.sim.nowMs;
     const t = new Tunnel(pair, generation, lo, hi, now);
     const s = this.settings;
-    const clock = this.sim.clock();
-    const limits = { retransmitInitialMs: s.handshakeRetransmitInitialMs, retransmitCountMax: s.handshakeRetransmits, retransmitMaxMs: Math.max(s.handshakeRetransmitInitialMs, 60_000) };
-    const common = { clock, suites: [s.suite], limits, rekey: s.rekey, mtuBytes: Math.min(1232, s.mtuBytes - 28) };
+    const c = this.endpointCommon;
     const psk = clientHost.keys.pskFor(clientHost.region, pair, generation);
-    const makeHalf = (host: HostOffload, peer: HostOffload, localPort: number, peerPort: number): TunnelHalf => {
-      const half = { tunnel: t, host, peer, localPort, peerPort, handler: null, pending: [] } as unknown as TunnelHalf;
-      return half;
-    };
-    const ch = makeHalf(clientHost, serverHost, clientPort, DTLS_SERVER_PORT);
-    const sh = makeHalf(serverHost, clientHost, DTLS_SERVER_PORT, clientPort);
+    const ch = new TunnelHalf(t, clientHost, serverHost, clientPort, DTLS_SERVER_PORT, this);
+    const sh = new TunnelHalf(t, serverHost, clientHost, DTLS_SERVER_PORT, clientPort, this);
+    // Each half's stream is forked from the pair and generation (replays depend on these labels).
+    const label = `tunnel/${pair}/g${generation}/`;
     ch.endpoint = new DtlsEndpoint({
-      ...common, role: "client", transport: this.transportFor(ch), rng: dtlsRngFrom(this.rng.fork(`tunnel/${pair}/g${generation}/client`)),
-      psk: { identity: psk.identity, key: psk.key }, keyLog: this.keyLog,
+      role: "client", transport: ch, clock: c.clock, rng: dtlsRngFrom(this.rng.fork(`${label}client`)), suites: c.suites, limits: c.limits,
+      rekey: c.rekey, mtuBytes: c.mtuBytes, psk, keyLog: this.keyLog,
     });
     const serverKeys = serverHost.keys;
     // Both hosts usually see the same key service: the server half then gets the key the client half
@@ -653,20 +726,21 @@ export class DataPlane implements WireSink<HostOffload> {
     const shared = serverKeys === clientHost.keys;
     const lookup = (identity: string): Uint8Array | undefined => (shared && identity === psk.identity ? psk.key.slice() : serverKeys.lookup(identity));
     sh.endpoint = new DtlsEndpoint({
-      ...common, role: "server", transport: this.transportFor(sh), rng: dtlsRngFrom(this.rng.fork(`tunnel/${pair}/g${generation}/server`)),
-      psk: { lookup }, cookieExchange: s.cookieExchange,
+      role: "server", transport: sh, clock: c.clock, rng: dtlsRngFrom(this.rng.fork(`${label}server`)), suites: c.suites, limits: c.limits,
+      rekey: c.rekey, mtuBytes: c.mtuBytes, psk: { lookup }, cookieExchange: s.cookieExchange,
       peerAddress: `${clientHost.underlayIp}:${clientPort}`,
     });
     t.client = ch;
     t.server = sh;
-    for (const half of [ch, sh]) {
-      half.endpoint.on("data", (payload) => this.onTunnelData(half, payload));
-      half.endpoint.on("connected", () => this.onConnected(half));
-      half.endpoint.on("failed", () => this.onFailed(t));
-    }
-    ch.endpoint.on("rekeyed", () => {
-      this.tunnelStats.rekeys++;
-    });
+    // Listeners: one closure per half for data and connected, one per tunnel for failed, none for rekeyed.
+    const failed = (): void => this.onFailed(t);
+    ch.endpoint.on("data", (payload) => this.onTunnelData(ch, payload));
+    ch.endpoint.on("connected", () => this.onConnected(ch));
+    ch.endpoint.on("failed", failed);
+    sh.endpoint.on("data", (payload) => this.onTunnelData(sh, payload));
+    sh.endpoint.on("connected", () => this.onConnected(sh));
+    sh.endpoint.on("failed", failed);
+    ch.endpoint.on("rekeyed", this.rekeyedFn);
     clientHost.demux.set(HostOffload.demuxKey(serverHost.index, DTLS_SERVER_PORT, clientPort), ch);
     serverHost.demux.set(HostOffload.demuxKey(clientHost.index, clientPort, DTLS_SERVER_PORT), sh);
     clientHost.addTunnel(pair, t);
@@ -679,22 +753,15 @@ export class DataPlane implements WireSink<HostOffload> {
     return t;
   }
 
-  private transportFor(half: TunnelHalf): Transport {
-    return {
-      send: (datagram: Uint8Array) => {
-        let tag = -1;
-        if (this.tag >= 0 && datagram[0] === ContentType.ApplicationData) {
-          tag = this.tag;
-          this.tag = -1;
-        }
-        this.dtlsWireBytes += datagram.length;
-        this.wire!.send(half.host, half.peer, half.localPort, half.peerPort, datagram, tag);
-      },
-      onReceive: (h) => {
-        half.handler = h;
-      },
-      close: () => {},
-    };
+  /** A half's endpoint sends a datagram (TunnelHalf is its Transport): onto the wire, tagged when it carries the packet being sealed. */
+  sendFromHalf(half: TunnelHalf, datagram: Uint8Array): void {
+    let tag = -1;
+    if (this.tag >= 0 && datagram[0] === ContentType.ApplicationData) {
+      tag = this.tag;
+      this.tag = -1;
+    }
+    this.dtlsWireBytes += datagram.length;
+    this.wire!.send(half.host, half.peer, half.localPort, half.peerPort, datagram, tag);
   }
 
   private onConnected(half: TunnelHalf): void {

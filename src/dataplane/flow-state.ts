@@ -6,7 +6,7 @@
 import type { FlowSpec } from "../scenario/types.js";
 import type { Flow } from "../topology/model.js";
 import type { FlowEncryption, Verdict } from "../policy/index.js";
-import type { NicRef } from "../flowlog/table.js";
+import type { FlowHandle, NicRef } from "../flowlog/table.js";
 import type { HostOffload } from "./offload.js";
 import type { InnerProtocol } from "./packet.js";
 
@@ -67,6 +67,8 @@ export function emptyCounters(): DirectionCounters {
 
 export interface DirState {
   flow: Flow;
+  /** flow.srcIp as a number, once a packet of this direction was built (-1: not yet, or flow changed). */
+  srcIpN: number;
   verdict: Verdict | null;
   topologyVersion: number;
   validUntilMs: number;
@@ -113,11 +115,14 @@ export interface FlowState {
   outcomes: Map<string, number>;
   /** Packets of both directions resolved (delivered or dropped) so far. */
   resolved: number;
+  /** The flow table's handles of this flow at its source NIC (direction O) and destination NIC (I), or null. */
+  logO: FlowHandle | null;
+  logI: FlowHandle | null;
 }
 
 export function newDirState(flow: Flow): DirState {
   return {
-    flow, verdict: null, topologyVersion: -1, validUntilMs: -Infinity, sender: null, receiver: null, senderNic: null,
+    flow, srcIpN: -1, verdict: null, topologyVersion: -1, validUntilMs: -Infinity, sender: null, receiver: null, senderNic: null,
     receiverNic: null, pair: null, pairLo: "", pairHi: "", srcIsLo: true, counters: emptyCounters(),
   };
 }

@@ -10,6 +10,7 @@
  * keys: its handshakes fail with bad_record_mac, as a real key mismatch would.
  */
 import { createHmac } from "node:crypto";
+import { hmacKey, type HmacKey } from "../dtls/crypto/hmac.js";
 
 /** RFC 5869 with SHA-256: the key length we hand the DTLS PSK suites (32 bytes). */
 export const PSK_BYTES = 32; // = one SHA-256 output block (RFC 5869 §2.3: T(1))
@@ -22,6 +23,9 @@ const IDENTITY_PREFIX = "vnetsim/";
 const HKDF_SALT = new TextEncoder().encode("vnetsim key service v1");
 /** RFC 5869 §2.3: the counter octet of the first output block. */
 const BLOCK_1 = Uint8Array.of(1);
+const UTF8 = new TextEncoder();
+/** An identity's UTF-8 bytes while its key is derived (at most 3 bytes per UTF-16 unit). */
+const identityScratch = new Uint8Array(PSK_IDENTITY_CHARS_MAX * 3);
 
 export interface TunnelPsk {
   identity: string;
@@ -59,7 +63,7 @@ export function parsePskIdentity(identity: string): ParsedIdentity | null {
 
 export class KeyService {
   /** HKDF-Extract(salt, root) (RFC 5869 §2.2), computed once: each key is then one HMAC. */
-  private readonly prk: Buffer;
+  private readonly prk: HmacKey;
   /** PSKs handed out (each derivation counts). */
   issued = 0;
   /** The last derivation: the server half asks for the key the client half was just given. */
@@ -70,7 +74,9 @@ export class KeyService {
     if (!(rootSecret instanceof Uint8Array) || rootSecret.length < ROOT_SECRET_BYTES_MIN) {
       throw new RangeError(`KeyService: "rootSecret" expected at least ${ROOT_SECRET_BYTES_MIN} bytes, got ${rootSecret instanceof Uint8Array ? rootSecret.length : typeof rootSecret}`);
     }
-    this.prk = createHmac("sha256", HKDF_SALT).update(rootSecret).digest();
+    // HMAC keyed with the PRK once (its pad states), so each key costs three SHA-256 compressions
+    // in JS instead of a node:crypto Hmac object and key per tunnel.
+    this.prk = hmacKey("sha256", createHmac("sha256", HKDF_SALT).update(rootSecret).digest());
   }
 
   /** The PSK of one tunnel generation: HKDF-SHA256(root, salt, info = identity). */
@@ -92,8 +98,9 @@ export class KeyService {
   private keyForIdentity(identity: string): Uint8Array {
     this.issued++;
     if (this.lastKey !== null && identity === this.lastIdentity) return this.lastKey.slice();
-    const t1 = createHmac("sha256", this.prk).update(identity, "utf8").update(BLOCK_1).digest();
-    const key = new Uint8Array(t1.buffer, t1.byteOffset, PSK_BYTES);
+    const n = UTF8.encodeInto(identity, identityScratch).written;
+    const key = new Uint8Array(PSK_BYTES);
+    this.prk.macInto(key, 0, identityScratch.subarray(0, n), BLOCK_1);
     this.lastIdentity = identity;
     this.lastKey = key;
     return key.slice();

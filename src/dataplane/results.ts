@@ -51,19 +51,49 @@ export interface FlowResult {
   reverse: DirectionCounters;
 }
 
+/** Own keys of a counter record, counted up to 2 (records hold few keys). */
+function keysUpTo2(r: object): number {
+  let n = 0;
+  for (const k in r) {
+    if (Object.hasOwn(r, k) && ++n === 2) break;
+  }
+  return n;
+}
+
 function sortedRecord<K extends string>(r: Partial<Record<K, number>>, order: readonly K[]): Partial<Record<K, number>> {
   const out: Partial<Record<K, number>> = {};
-  // Most records are empty or hold one key: skip the walk over the whole order for an empty one.
-  let empty = true;
-  for (const k in r) {
-    if (Object.hasOwn(r, k)) {
-      empty = false;
-      break;
+  // Most records are empty or hold one key: skip the walk over the whole order for those.
+  const n = keysUpTo2(r);
+  if (n === 0) return out;
+  if (n === 1) {
+    for (const k in r) {
+      if (Object.hasOwn(r, k) && (r[k] ?? 0) > 0 && order.includes(k)) out[k] = r[k];
     }
+    return out;
   }
-  if (empty) return out;
   for (const k of order) if ((r[k] ?? 0) > 0) out[k] = r[k];
   return out;
+}
+
+/** Outcome keys ("encryption|action|reason", FlowState.outcomes) parsed once for every flow (cleared past it). */
+export const OUTCOME_KEY_CACHE_MAX = 4096;
+type ParsedOutcome = Pick<FlowVerdictSeen, "encryption" | "action" | "reason">;
+const parsedOutcomes = new Map<string, ParsedOutcome>();
+
+function parseOutcome(k: string): ParsedOutcome {
+  let p = parsedOutcomes.get(k);
+  if (p === undefined) {
+    const [encryption, action, reason] = k.split("|") as [FlowEncryption, "deliver" | "drop", string];
+    p = { encryption, action, reason };
+    if (parsedOutcomes.size >= OUTCOME_KEY_CACHE_MAX) parsedOutcomes.clear();
+    parsedOutcomes.set(k, p);
+  }
+  return p;
+}
+
+/** Outcome keys whose parse is cached (at most OUTCOME_KEY_CACHE_MAX). */
+export function cachedOutcomeKeys(): number {
+  return parsedOutcomes.size;
 }
 
 const ENCRYPTION_ORDER: readonly FlowEncryption[] = ["X", "NX", "NX_HW_NOT_SUPPORTED", "NX_SW_NOT_READY", "NX_NOT_ACCEPTED", "NX_NOT_SUPPORTED", "NX_LOCAL_DST", "NX_FALLBACK"];
@@ -91,16 +121,20 @@ export function flowResult(fs: FlowState): FlowResult {
   const a = fs.dirs[0].counters;
   const b = fs.dirs[1].counters;
   const droppedBy: Partial<Record<PacketDropReason, number>> = {};
-  for (const r of PACKET_DROP_REASONS) {
-    const n = (a.dropReasons[r] ?? 0) + (b.dropReasons[r] ?? 0);
-    if (n > 0) droppedBy[r] = n;
+  if (keysUpTo2(a.dropReasons) + keysUpTo2(b.dropReasons) > 0) {
+    for (const r of PACKET_DROP_REASONS) {
+      const n = (a.dropReasons[r] ?? 0) + (b.dropReasons[r] ?? 0);
+      if (n > 0) droppedBy[r] = n;
+    }
   }
-  const verdicts = [...fs.outcomes.entries()]
-    .map(([k, packets]) => {
-      const [encryption, action, reason] = k.split("|") as [FlowEncryption, "deliver" | "drop", string];
-      return { encryption, action, reason, packets };
-    })
-    .sort((x, y) => y.packets - x.packets || (x.encryption < y.encryption ? -1 : x.encryption > y.encryption ? 1 : 0) || (x.reason < y.reason ? -1 : x.reason > y.reason ? 1 : 0));
+  const verdicts: FlowVerdictSeen[] = [];
+  for (const [k, packets] of fs.outcomes) {
+    const p = parseOutcome(k);
+    verdicts.push({ encryption: p.encryption, action: p.action, reason: p.reason, packets });
+  }
+  if (verdicts.length > 1) {
+    verdicts.sort((x, y) => y.packets - x.packets || (x.encryption < y.encryption ? -1 : x.encryption > y.encryption ? 1 : 0) || (x.reason < y.reason ? -1 : x.reason > y.reason ? 1 : 0));
+  }
   return {
     name: fs.spec.name,
     from: fs.spec.from,

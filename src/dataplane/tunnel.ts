@@ -9,6 +9,7 @@
  * packet opens a new tunnel with the next key generation.
  */
 import type { DtlsEndpoint } from "../dtls/endpoint.js";
+import type { Transport } from "../dtls/api.js";
 import type { EventHandle } from "../../sim/engine.js";
 import type { FlowState } from "./flow-state.js";
 import type { HostOffload } from "./offload.js";
@@ -23,16 +24,39 @@ export interface PendingPacket {
   bytes: number;
 }
 
-export interface TunnelHalf {
-  readonly tunnel: Tunnel;
-  readonly host: HostOffload;
-  readonly peer: HostOffload;
-  readonly localPort: number;
-  readonly peerPort: number;
-  endpoint: DtlsEndpoint;
+/** Where a half's endpoint hands its datagrams (the data plane: it puts them on the wire). */
+export interface HalfSink {
+  sendFromHalf(half: TunnelHalf, datagram: Uint8Array): void;
+}
+
+/**
+ * One side of a tunnel. It is also its endpoint's Transport (api.ts): send() goes to the sink with
+ * the half, so a tunnel needs no transport object or closures per half.
+ */
+export class TunnelHalf implements Transport {
+  endpoint!: DtlsEndpoint;
   /** Set by the endpoint (Transport.onReceive). */
-  handler: ((d: Uint8Array) => void) | null;
-  pending: PendingPacket[];
+  handler: ((d: Uint8Array) => void) | null = null;
+  pending: PendingPacket[] = [];
+
+  constructor(
+    readonly tunnel: Tunnel,
+    readonly host: HostOffload,
+    readonly peer: HostOffload,
+    readonly localPort: number,
+    readonly peerPort: number,
+    private readonly sink: HalfSink,
+  ) {}
+
+  send(datagram: Uint8Array): void {
+    this.sink.sendFromHalf(this, datagram);
+  }
+
+  onReceive(handler: (d: Uint8Array) => void): void {
+    this.handler = handler;
+  }
+
+  close(): void {}
 }
 
 /** Sorted pair key: "a|b" with a <= b (design.md style rule 5). */
