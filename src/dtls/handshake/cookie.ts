@@ -67,9 +67,16 @@ export class CookieJar {
  * each) || compression methods (u8 each).
  */
 function compute(key: HmacKey, peer: string, ch: ClientHello): Uint8Array {
-  const peerBytes = Buffer.from(peer, "utf8");
+  // A server endpoint serves one peer address, so its bytes are encoded once, not per cookie.
+  if (peer !== lastPeer) {
+    lastPeerBytes = UTF8_ENCODER.encode(peer);
+    lastPeer = peer;
+  }
+  const peerBytes = lastPeerBytes;
   const n = 2 + peerBytes.length + 2 + ch.random.length + 2 + ch.sessionId.length + 2 + 2 * ch.cipherSuites.length + ch.compressionMethods.length;
-  const input = new Uint8Array(n);
+  // The input is assembled in a reused buffer (compute() never re-enters) and zeroed afterwards.
+  if (inputScratch.length < n) inputScratch = new Uint8Array(Math.max(n, 2 * inputScratch.length));
+  const input = inputScratch;
   let off = 0;
   const u16 = (v: number): void => {
     input[off++] = (v >>> 8) & 0xff;
@@ -87,5 +94,12 @@ function compute(key: HmacKey, peer: string, ch: ClientHello): Uint8Array {
   u16(ch.cipherSuites.length);
   for (const s of ch.cipherSuites) u16(s);
   for (const c of ch.compressionMethods) input[off++] = c & 0xff;
-  return key.mac(input);
+  const cookie = key.mac(input.subarray(0, n));
+  input.fill(0, 0, n);
+  return cookie;
 }
+
+const UTF8_ENCODER = new TextEncoder();
+let lastPeer: string | null = null;
+let lastPeerBytes = new Uint8Array(0);
+let inputScratch = new Uint8Array(256);

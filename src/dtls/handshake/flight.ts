@@ -90,7 +90,9 @@ function sealPlanned(r: PlannedRecord, sealer: RecordSealer, out: Uint8Array, of
   const n = HANDSHAKE_HEADER_BYTES + r.fragmentLength;
   if (fragmentScratch.length < n) fragmentScratch = new Uint8Array(Math.max(n, 2 * fragmentScratch.length));
   writeHandshakeHeader(fragmentScratch, 0, item.msgType, item.body.length, item.messageSeq, r.fragmentOffset, r.fragmentLength);
-  fragmentScratch.set(item.body.subarray(r.fragmentOffset, r.fragmentOffset + r.fragmentLength), HANDSHAKE_HEADER_BYTES);
+  // A whole message (the usual case) is copied without a subarray view of it.
+  if (r.fragmentLength === item.body.length) fragmentScratch.set(item.body, HANDSHAKE_HEADER_BYTES);
+  else fragmentScratch.set(item.body.subarray(r.fragmentOffset, r.fragmentOffset + r.fragmentLength), HANDSHAKE_HEADER_BYTES);
   return sealer.sealInto!(item.epoch, ContentType.Handshake, fragmentScratch.subarray(0, n), out, offset);
 }
 
