@@ -75,9 +75,10 @@ export class PlaintextDuplicateFilter {
   }
 }
 
-/** Epoch 0's read state: no keys and, since epoch 0 uses the PlaintextDuplicateFilter instead, no
- * replay window of its own (it is never marked). One object shared by every table. */
-const PLAINTEXT_REPLAY_UNUSED = new ReplayWindow();
+/** Epoch 0's read state: no keys, never "verified" (application data is refused unprotected) and,
+ * since epoch 0 uses the PlaintextDuplicateFilter instead, no replay window of its own (it is never
+ * marked). Nothing in it changes, so one frozen object serves every table. */
+const PLAINTEXT_READ: ReadState = Object.freeze({ cipher: null, replay: new ReplayWindow(), verified: false });
 
 export class EpochTable {
   readonly read = new EpochSlots<ReadState>();
@@ -89,7 +90,7 @@ export class EpochTable {
   private early: { seq: number; record: Uint8Array }[] | null = null;
 
   constructor(initialWriteSeq: number) {
-    this.read.set(0, { cipher: null, replay: PLAINTEXT_REPLAY_UNUSED, verified: false });
+    this.read.set(0, PLAINTEXT_READ);
     this.write.set(0, { cipher: null, nextSeq: initialWriteSeq });
   }
 

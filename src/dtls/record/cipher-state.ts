@@ -55,15 +55,12 @@ export class CipherState {
   sealedRecords = 0;
 
   private readonly key: AeadKey;
-  /** The fixed IV (RFC 5246 §6.2.3.3 salt / RFC 7905 §2 IV), 4 or 12 bytes, as 16-bit words:
-   * numbers in the object instead of a typed array (and an ArrayBuffer) per key. */
+  /** The fixed IV (RFC 5246 §6.2.3.3 salt / RFC 7905 §2 IV), 4 or 12 bytes, as three big-endian
+   * 32-bit words (int32, small integers to V8): numbers in the object instead of a typed array and
+   * an ArrayBuffer per key. GCM and CCM use only iv0 (their 4-byte salt). */
   private readonly iv0: number;
   private readonly iv1: number;
   private readonly iv2: number;
-  private readonly iv3: number;
-  private readonly iv4: number;
-  private readonly iv5: number;
-  private readonly explicitNonce: boolean;
   private lastSealedSeq = -1;
 
   constructor(suite: SuiteInfo, key: AeadKey, fixedIv: Uint8Array, epoch: number) {
@@ -81,15 +78,11 @@ export class CipherState {
     }
     this.suite = suite;
     this.key = key;
-    const w = (i: number): number => (i + 1 < fixedIv.length ? (fixedIv[i]! << 8) | fixedIv[i + 1]! : 0);
+    const w = (i: number): number => (i + 3 < fixedIv.length ? (fixedIv[i]! << 24) | (fixedIv[i + 1]! << 16) | (fixedIv[i + 2]! << 8) | fixedIv[i + 3]! : 0);
     this.iv0 = w(0);
-    this.iv1 = w(2);
-    this.iv2 = w(4);
-    this.iv3 = w(6);
-    this.iv4 = w(8);
-    this.iv5 = w(10);
+    this.iv1 = w(4);
+    this.iv2 = w(8);
     this.epoch = epoch;
-    this.explicitNonce = suite.recordIvBytes > 0;
     this.overheadBytes = RECORD_HEADER_BYTES + suite.recordIvBytes + suite.tagBytes;
   }
 
@@ -145,7 +138,7 @@ export class CipherState {
     out[o + 12] = fragmentLength & 0xff;
     this.fillAad(out, o + 3, type, DTLS12_VERSION, n);
     let ctOffset = o + RECORD_HEADER_BYTES;
-    if (this.explicitNonce) {
+    if (this.suite.recordIvBytes > 0) {
       // explicit nonce = epoch||seq, identical to header bytes 3..10
       out.copyWithin(ctOffset, o + 3, o + 11);
       this.saltNonce(out, o + 3);
@@ -179,7 +172,7 @@ export class CipherState {
     // AAD from the header fields as received (epoch||seq bytes are taken verbatim).
     this.fillAad(record, o + 3, header.type, header.version, plaintextLength);
     let ctOffset = o + RECORD_HEADER_BYTES;
-    if (this.explicitNonce) {
+    if (this.suite.recordIvBytes > 0) {
       this.saltNonce(record, ctOffset);
       ctOffset += 8;
     } else {
@@ -202,10 +195,11 @@ export class CipherState {
   /** RFC 5288 §3: nonce = salt (the 4-byte fixed IV) || explicit nonce (8 bytes at src[explicitOffset]). */
   private saltNonce(src: Uint8Array, explicitOffset: number): void {
     const nonce = NONCE;
-    nonce[0] = this.iv0 >>> 8;
-    nonce[1] = this.iv0 & 0xff;
-    nonce[2] = this.iv1 >>> 8;
-    nonce[3] = this.iv1 & 0xff;
+    const a = this.iv0;
+    nonce[0] = a >>> 24;
+    nonce[1] = (a >>> 16) & 0xff;
+    nonce[2] = (a >>> 8) & 0xff;
+    nonce[3] = a & 0xff;
     for (let i = 0; i < 8; i++) nonce[4 + i] = src[explicitOffset + i]!;
   }
 
@@ -213,17 +207,20 @@ export class CipherState {
   private xorNonce(src: Uint8Array, epochSeqOffset: number): void {
     const nonce = NONCE;
     const s = epochSeqOffset;
-    nonce[0] = this.iv0 >>> 8;
-    nonce[1] = this.iv0 & 0xff;
-    nonce[2] = this.iv1 >>> 8;
-    nonce[3] = this.iv1 & 0xff;
-    nonce[4] = (this.iv2 >>> 8) ^ src[s]!;
-    nonce[5] = (this.iv2 & 0xff) ^ src[s + 1]!;
-    nonce[6] = (this.iv3 >>> 8) ^ src[s + 2]!;
-    nonce[7] = (this.iv3 & 0xff) ^ src[s + 3]!;
-    nonce[8] = (this.iv4 >>> 8) ^ src[s + 4]!;
-    nonce[9] = (this.iv4 & 0xff) ^ src[s + 5]!;
-    nonce[10] = (this.iv5 >>> 8) ^ src[s + 6]!;
-    nonce[11] = (this.iv5 & 0xff) ^ src[s + 7]!;
+    const a = this.iv0;
+    const b = this.iv1;
+    const c = this.iv2;
+    nonce[0] = a >>> 24;
+    nonce[1] = (a >>> 16) & 0xff;
+    nonce[2] = (a >>> 8) & 0xff;
+    nonce[3] = a & 0xff;
+    nonce[4] = (b >>> 24) ^ src[s]!;
+    nonce[5] = ((b >>> 16) & 0xff) ^ src[s + 1]!;
+    nonce[6] = ((b >>> 8) & 0xff) ^ src[s + 2]!;
+    nonce[7] = (b & 0xff) ^ src[s + 3]!;
+    nonce[8] = (c >>> 24) ^ src[s + 4]!;
+    nonce[9] = ((c >>> 16) & 0xff) ^ src[s + 5]!;
+    nonce[10] = ((c >>> 8) & 0xff) ^ src[s + 6]!;
+    nonce[11] = (c & 0xff) ^ src[s + 7]!;
   }
 }
