@@ -59,12 +59,18 @@ class NobleGcmKey implements AeadKey {
   }
 }
 
+/**
+ * Output views for seal and open, shared by every key: each is used only inside one synchronous
+ * call, and a steady stream into the same buffer still gets the same view back (no allocation),
+ * while no key keeps a view (and its buffer) of its own alive for the tunnel's life.
+ */
+const SEAL_VIEW = new ViewCache();
+const OPEN_VIEW = new ViewCache();
+
 class NobleChachaKey implements AeadKey {
   readonly algorithm: AeadAlgorithm = "chacha20-poly1305";
   readonly tagBytes = TAG_BYTES;
   private readonly key: Uint8Array;
-  private readonly sealView = new ViewCache();
-  private readonly openView = new ViewCache();
   constructor(key: Uint8Array) {
     checkKey("noble", "chacha20-poly1305", key, 32);
     this.key = key.slice();
@@ -76,7 +82,7 @@ class NobleChachaKey implements AeadKey {
     checkOut(this.algorithm, out, outOffset, n);
     // noble copies plaintext into output with TypedArray#set (memmove semantics) and then encrypts
     // in place, so any overlap between plaintext and out is safe.
-    chacha20poly1305(this.key, nonce, aad).encrypt(plaintext, this.sealView.get(out, outOffset, outOffset + n));
+    chacha20poly1305(this.key, nonce, aad).encrypt(plaintext, SEAL_VIEW.get(out, outOffset, outOffset + n));
     return n;
   }
 
@@ -87,7 +93,7 @@ class NobleChachaKey implements AeadKey {
     checkOut(this.algorithm, out, outOffset, n);
     try {
       // Tag is verified before anything is written to `out` (noble decrypt order, RFC 8439 §2.8).
-      chacha20poly1305(this.key, nonce, aad).decrypt(ciphertextAndTag, this.openView.get(out, outOffset, outOffset + n));
+      chacha20poly1305(this.key, nonce, aad).decrypt(ciphertextAndTag, OPEN_VIEW.get(out, outOffset, outOffset + n));
     } catch {
       return -1;
     }

@@ -37,12 +37,18 @@ interface SodiumAeadApi {
 const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 
+/**
+ * Output views for seal and open, shared by every key: each is used only inside one synchronous
+ * call, and a steady stream into the same buffer still gets the same view back (no allocation),
+ * while no key keeps a view (and its buffer) of its own alive for the tunnel's life.
+ */
+const SEAL_VIEW = new ViewCache();
+const OPEN_VIEW = new ViewCache();
+
 class SodiumChachaKey implements AeadKey {
   readonly algorithm: AeadAlgorithm = "chacha20-poly1305";
   readonly tagBytes = TAG_BYTES;
   private readonly key: Uint8Array;
-  private readonly sealView = new ViewCache();
-  private readonly openView = new ViewCache();
   constructor(
     private readonly sodium: SodiumAeadApi,
     key: Uint8Array,
@@ -58,7 +64,7 @@ class SodiumChachaKey implements AeadKey {
     // libsodium supports exact in-place (m == c) but not shifted overlap: copy the input first then.
     const m = overlapsShifted(plaintext, plaintext.length, out, outOffset, n) ? plaintext.slice() : plaintext;
     this.sodium.crypto_aead_chacha20poly1305_ietf_encrypt(
-      this.sealView.get(out, outOffset, outOffset + n),
+      SEAL_VIEW.get(out, outOffset, outOffset + n),
       m,
       aad,
       null,
@@ -79,7 +85,7 @@ class SodiumChachaKey implements AeadKey {
     try {
       // Throws "could not verify data" on a bad tag (libsodium returns -1 and zeroes m).
       this.sodium.crypto_aead_chacha20poly1305_ietf_decrypt(
-        this.openView.get(out, outOffset, outOffset + n),
+        OPEN_VIEW.get(out, outOffset, outOffset + n),
         null,
         c,
         aad,
