@@ -284,7 +284,9 @@ export class DataPlane implements WireSink<HostOffload>, HalfSink {
       probes: 0,
       endsChanged: false,
       lastActivityMs: -1,
-      outcomes: new Map(),
+      outcome1: null,
+      outcome1Packets: 0,
+      outcomes: null,
       resolved: 0,
       logO: null,
       logI: null,
@@ -506,7 +508,14 @@ export class DataPlane implements WireSink<HostOffload>, HalfSink {
       k = `${encryption}|${action}|${reason}`;
       byReason.set(reason, k);
     }
-    fs.outcomes.set(k, (fs.outcomes.get(k) ?? 0) + 1);
+    if (fs.outcome1 === k) fs.outcome1Packets++;
+    else if (fs.outcome1 === null) {
+      fs.outcome1 = k;
+      fs.outcome1Packets = 1;
+    } else {
+      const more = (fs.outcomes ??= new Map());
+      more.set(k, (more.get(k) ?? 0) + 1);
+    }
   }
 
   /** The sending host accepted the packet onto the wire (or local delivery): flow log at the sender. */

@@ -111,8 +111,13 @@ export interface FlowState {
   /** The sender's or receiver's NIC changed during the run (e.g. a load balancer's backend started). */
   endsChanged: boolean;
   lastActivityMs: number;
-  /** Distinct sender outcomes seen (encryption|action|reason -> packets). */
-  outcomes: Map<string, number>;
+  /**
+   * Distinct sender outcomes seen (encryption|action|reason -> packets), in the order first seen:
+   * the first inline (most flows have one), further ones in `outcomes`, made for a second outcome.
+   */
+  outcome1: string | null;
+  outcome1Packets: number;
+  outcomes: Map<string, number> | null;
   /** Packets of both directions resolved (delivered or dropped) so far. */
   resolved: number;
   /** The flow table's handles of this flow at its source NIC (direction O) and destination NIC (I), or null. */

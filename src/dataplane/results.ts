@@ -128,9 +128,15 @@ export function flowResult(fs: FlowState): FlowResult {
     }
   }
   const verdicts: FlowVerdictSeen[] = [];
-  for (const [k, packets] of fs.outcomes) {
-    const p = parseOutcome(k);
-    verdicts.push({ encryption: p.encryption, action: p.action, reason: p.reason, packets });
+  if (fs.outcome1 !== null) {
+    const p = parseOutcome(fs.outcome1);
+    verdicts.push({ encryption: p.encryption, action: p.action, reason: p.reason, packets: fs.outcome1Packets });
+  }
+  if (fs.outcomes !== null) {
+    for (const [k, packets] of fs.outcomes) {
+      const p = parseOutcome(k);
+      verdicts.push({ encryption: p.encryption, action: p.action, reason: p.reason, packets });
+    }
   }
   if (verdicts.length > 1) {
     verdicts.sort((x, y) => y.packets - x.packets || (x.encryption < y.encryption ? -1 : x.encryption > y.encryption ? 1 : 0) || (x.reason < y.reason ? -1 : x.reason > y.reason ? 1 : 0));

@@ -140,8 +140,8 @@ interface Bucket extends Counters {
   lastMs: number;
 }
 
-interface FlowEntry {
-  key: FlowKey;
+/** A held flow; its identity fields are the entry's own (no key object per flow). */
+interface FlowEntry extends FlowKey {
   nic: NicRef;
   /** In the table's map under its key (a handle is followed only while this holds). */
   live: boolean;
@@ -161,7 +161,27 @@ interface FlowEntry {
   middle: string | null;
 }
 
-/** The key of a flow in the table's map. */
+export interface DrainOptions {
+  /**
+   * false: do everything a drain does to the table (B/C/D/E bookkeeping, counters reset, ended
+   * flows leave, tuplesDrained counts the tuples due) but build no records; returns []. For a run
+   * that does not keep its flow logs.
+   */
+  records?: boolean;
+}
+
+/** The text after a tuple's middle part, per state and encryption value: whole for zero counters, else the part before them. */
+const STATE_TAILS: Readonly<Record<FlowState, Map<FlowEncryption, { zero: string; prefix: string }>>> = {
+  B: new Map(),
+  D: new Map(),
+  C: new Map(),
+  E: new Map(),
+};
+
+/** What a flow holds between intervals: shared, never written (observe() replaces it before adding). */
+const NO_BUCKETS: Bucket[] = [];
+
+/** The key of a flow in the table's map (observe() builds the same string inline). */
 function flowKeyString(k: FlowKey): string {
   return `${k.mac}|${k.direction}|${k.srcIp}|${k.dstIp}|${k.srcPort}|${k.dstPort}|${k.protocol}`;
 }
@@ -262,8 +282,9 @@ export class FlowTable {
   private readonly goodIps = new Set<string>();
   /** flowLogResourceId as given -> its canonical form and GUID (bounded: FLOW_TABLE_ID_CACHE_MAX). */
   private readonly ids = new Map<string, { canonical: string; guid: string }>();
-  /** The records being built by the drain in progress. */
+  /** The records being built by the drain in progress (null: a drain without records). */
   private builder: RecordBuilder | null = null;
+  private tuples = 0;
 
   constructor(options: FlowTableOptions) {
     if (!Number.isSafeInteger(options.epochMs) || options.epochMs < 0) {
@@ -319,8 +340,13 @@ export class FlowTable {
     // entry per key, and live means held), so the lookup by key would find the same entry.
     const h = hint as unknown as FlowEntry | null;
     let entry: FlowEntry | undefined =
-      h !== null && h.live && sameFlow(h.key, o.nic.mac, o.direction, o.srcIp, o.dstIp, o.srcPort, o.dstPort, o.protocol) ? h : undefined;
-    if (entry === undefined) entry = this.flows.get(`${o.nic.mac}|${o.direction}|${o.srcIp}|${o.dstIp}|${o.srcPort}|${o.dstPort}|${o.protocol}`);
+      h !== null && h.live && sameFlow(h, o.nic.mac, o.direction, o.srcIp, o.dstIp, o.srcPort, o.dstPort, o.protocol) ? h : undefined;
+    // The key string, built at most once per observation (flowKeyString's format).
+    let ks: string | null = null;
+    if (entry === undefined) {
+      ks = `${o.nic.mac}|${o.direction}|${o.srcIp}|${o.dstIp}|${o.srcPort}|${o.dstPort}|${o.protocol}`;
+      entry = this.flows.get(ks);
+    }
     if (entry !== undefined && entry.endMs !== null) {
       // Traffic after end() but before the next drain: the old flow still owes its E tuple, so
       // this packet cannot start a new flow yet. Count it into the ended flow's end minute.
@@ -335,7 +361,7 @@ export class FlowTable {
         this.refuse(o);
         return null;
       }
-      const key: FlowKey = {
+      entry = {
         mac: o.nic.mac,
         direction: o.direction,
         srcIp: o.srcIp,
@@ -343,9 +369,17 @@ export class FlowTable {
         srcPort: o.srcPort,
         dstPort: o.dstPort,
         protocol: o.protocol,
+        nic: o.nic,
+        live: true,
+        begun: false,
+        endMs: null,
+        lastAllowed: null,
+        firstAllowedMs: null,
+        buckets: NO_BUCKETS,
+        last: null,
+        middle: null,
       };
-      entry = { key, nic: o.nic, live: true, begun: false, endMs: null, lastAllowed: null, firstAllowedMs: null, buckets: [], last: null, middle: null };
-      this.flows.set(flowKeyString(key), entry);
+      this.flows.set(ks ?? flowKeyString(entry), entry);
     }
     const minute = Math.floor(atMs / FLOW_LOG_INTERVAL_MS);
     const aclId = o.aclId ?? (o.denied ? ACL_UNSPECIFIED : ACL_ID_DEFAULT);
@@ -365,7 +399,7 @@ export class FlowTable {
       if (this.bucketCount >= this.bucketsMax) {
         this.refuse(o);
         if (entry.buckets.length === 0 && !entry.begun) {
-          this.flows.delete(flowKeyString(entry.key));
+          this.flows.delete(flowKeyString(entry));
           entry.live = false;
           return null;
         }
@@ -384,7 +418,10 @@ export class FlowTable {
         revPackets: 0,
         revBytes: 0,
       };
-      entry.buckets.push(bucket);
+      // A flow's first bucket of an interval gets an array of its own, sized for it (the shared
+      // empty array is never pushed to).
+      if (entry.buckets.length === 0) entry.buckets = [bucket];
+      else entry.buckets.push(bucket);
       this.bucketCount += 1;
     }
     entry.last = bucket;
@@ -416,7 +453,7 @@ export class FlowTable {
     const atMs = this.absMs(tMs, "end");
     const h = hint as unknown as FlowEntry | null;
     const entry =
-      h !== null && h.live && sameFlow(h.key, key.mac, key.direction, key.srcIp, key.dstIp, key.srcPort, key.dstPort, key.protocol) ? h : this.flows.get(flowKeyString(key));
+      h !== null && h.live && sameFlow(h, key.mac, key.direction, key.srcIp, key.dstIp, key.srcPort, key.dstPort, key.protocol) ? h : this.flows.get(flowKeyString(key));
     if (entry === undefined) return false;
     entry.endMs = Math.max(entry.endMs ?? atMs, atMs);
     return true;
@@ -435,15 +472,15 @@ export class FlowTable {
    * sorted by time then MAC; tuples inside sorted by timestamp, state and text. Counters are
    * reset; ended flows leave the table.
    */
-  drain(): FlowLogRecord[] {
-    const builder = new RecordBuilder();
+  drain(options: DrainOptions = {}): FlowLogRecord[] {
+    const builder = options.records === false ? null : new RecordBuilder();
     this.builder = builder;
     // No need to visit flows in key order: the builder sorts records, and the tuples in each by
     // their full text, so the output does not depend on the order tuples are placed in.
     for (const [ks, entry] of this.flows) {
       this.drainFlow(entry);
       this.bucketCount -= entry.buckets.length;
-      if (entry.buckets.length > 0) entry.buckets = [];
+      if (entry.buckets.length > 0) entry.buckets = NO_BUCKETS;
       entry.last = null;
       // Ended flows are done; a flow that never got a B (only denied traffic) owes nothing.
       if (entry.endMs !== null || !entry.begun) {
@@ -452,7 +489,12 @@ export class FlowTable {
       }
     }
     this.builder = null;
-    return builder.build();
+    return builder === null ? [] : builder.build();
+  }
+
+  /** Tuples written (or, with records: false, due) by every drain so far. */
+  get tuplesDrained(): number {
+    return this.tuples;
   }
 
   /** What a record needs of this NIC (checked against the NicRef's current fields). */
@@ -470,12 +512,23 @@ export class FlowTable {
   }
 
   /** Places one tuple of `entry`. Zero counters when `c` is null. */
-  private put(entry: FlowEntry, nic: RecordNic, minute: number, aclId: string, rule: string, state: FlowState, encryption: FlowEncryption, timestampMs: number, c: Counters | null): void {
+  private put(entry: FlowEntry, nic: RecordNic | null, minute: number, aclId: string, rule: string, state: FlowState, encryption: FlowEncryption, timestampMs: number, c: Counters | null): void {
+    this.tuples++;
+    const builder = this.builder;
+    if (builder === null) return;
+    // Few concatenations per tuple (each makes a string): the constant parts come whole from
+    // the flow's middle and the (state, encryption) tails.
+    const tails = STATE_TAILS[state];
+    let tail = tails.get(encryption);
+    if (tail === undefined) {
+      tail = { zero: `${state},${encryption},0,0,0,0`, prefix: `${state},${encryption},` };
+      tails.set(encryption, tail);
+    }
     const text =
       c === null
-        ? `${timestampMs},${entry.middle!}${state},${encryption},0,0,0,0`
-        : `${timestampMs},${entry.middle!}${state},${encryption},${c.fwdPackets},${c.fwdBytes},${c.revPackets},${c.revBytes}`;
-    this.builder!.add(nic, minute, aclId, rule, timestampMs, state, text);
+        ? `${timestampMs},${entry.middle!}${tail.zero}`
+        : `${timestampMs},${entry.middle!}${tail.prefix}${c.fwdPackets},${c.fwdBytes},${c.revPackets},${c.revBytes}`;
+    builder.add(nic!, minute, aclId, rule, timestampMs, state, text);
   }
 
   private drainFlow(entry: FlowEntry): void {
@@ -483,9 +536,9 @@ export class FlowTable {
     const ended = entry.endMs !== null;
     // Nothing to write: no traffic this interval and not ended (the common case of a long flow's quiet minute).
     if (buckets.length === 0 && (!ended || !entry.begun)) return;
-    const k = entry.key;
-    if (entry.middle === null) entry.middle = `${k.srcIp},${k.dstIp},${k.srcPort},${k.dstPort},${k.protocol},${k.direction},`;
-    const nic = this.recordNic(entry.nic);
+    const k = entry;
+    const nic = this.builder === null ? null : this.recordNic(entry.nic);
+    if (nic !== null && entry.middle === null) entry.middle = `${k.srcIp},${k.dstIp},${k.srcPort},${k.dstPort},${k.protocol},${k.direction},`;
     // The first allowed bucket in (minute, firstMs, encryption, aclID, rule) order, ties by creation:
     // it names the B tuple's encryption and ACL.
     let first: Bucket | null = null;

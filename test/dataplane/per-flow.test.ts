@@ -126,9 +126,9 @@ describe("per-flow shortcuts", () => {
     const { dp } = harness();
     const fs = dp.addFlow(spec("v", "10.0.1.4", "10.0.1.5", 1000));
     for (let i = 0; i < OUTCOME_KEY_CACHE_MAX + 50; i++) {
-      fs.outcomes.clear();
-      fs.outcomes.set(`NX|drop|reason-${i}`, 1);
-      fs.outcomes.set(`X|deliver|reason-${i}`, 2);
+      fs.outcome1 = `NX|drop|reason-${i}`;
+      fs.outcome1Packets = 1;
+      fs.outcomes = new Map([[`X|deliver|reason-${i}`, 2]]);
       const r = flowResult(fs);
       expect(cachedOutcomeKeys()).toBeLessThanOrEqual(OUTCOME_KEY_CACHE_MAX);
       if (i % 1000 === 0) {
