@@ -4,9 +4,9 @@ export { KeyService, pskIdentity, parsePskIdentity, PSK_BYTES, type TunnelPsk } 
 export * from "./encap.js";
 export * from "./settings.js";
 export { HostOffload, CLIENT_PORTS } from "./offload.js";
-export { Tunnel, pairKey, type TunnelHalf, type TunnelState, type PendingPacket } from "./tunnel.js";
-export { DataPlane, EDGE_HOST_NAME, EDGE_UNDERLAY_IP, DATAPLANE_FLOWS_MAX, DATAPLANE_HOSTS_MAX, type DataPlaneOptions, type TunnelCounters, type PacketCounters } from "./dataplane.js";
+export { Tunnel, TunnelHalf, pairKey, type HalfSink, type TunnelState, type PendingPacket } from "./tunnel.js";
+export { DataPlane, EDGE_HOST_NAME, EDGE_UNDERLAY_IP, DATAPLANE_FLOWS_MAX, DATAPLANE_HOSTS_MAX, DATAPLANE_IP_CACHE_MAX, type DataPlaneOptions, type TunnelCounters, type PacketCounters } from "./dataplane.js";
 export { PACKET_DROP_REASONS, type PacketDropReason, type DirectionCounters } from "./flow-state.js";
-export { flowResult, conservationViolations, type FlowResult, type FlowVerdictSeen } from "./results.js";
+export { flowResult, conservationViolations, OUTCOME_KEY_CACHE_MAX, type FlowResult, type FlowVerdictSeen } from "./results.js";
 export { MemoryWire, type Wire, type WireTap, type WireSink, type WireHost, type WireDropReason } from "./wire.js";
 export { UdpWire, UDP_WIRE_SHIM_BYTES, UDP_RUN_TIMEOUT_MS_DEFAULT } from "./udp-wire.js";
