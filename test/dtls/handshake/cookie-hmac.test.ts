@@ -43,3 +43,22 @@ describe("CookieJar cookie bytes (RFC 6347 §4.2.1)", () => {
     );
   });
 });
+
+describe("CookieJar with peers interleaved", () => {
+  it("each peer's cookie stays its own however the peers alternate (the peer's bytes are cached per address)", () => {
+    const secret = new Uint8Array(COOKIE_SECRET_BYTES);
+    seededRng(9)(secret);
+    const jar = new CookieJar(new ManualClock(), seededRng(9), 1000);
+    const ch: ClientHello = { clientVersion: 0xfefd, random: new Uint8Array(32).fill(4), sessionId: new Uint8Array(0), cookie: new Uint8Array(0), cipherSuites: [0xa8], compressionMethods: [0], extensions: [] };
+    const a = jar.make("10.0.0.1:5000", ch);
+    const b = jar.make("10.0.0.2:5000", ch);
+    expect(Buffer.from(a).toString("hex")).toBe(reference(secret, "10.0.0.1:5000", ch));
+    expect(Buffer.from(b).toString("hex")).toBe(reference(secret, "10.0.0.2:5000", ch));
+    expect(jar.verify("10.0.0.1:5000", { ...ch, cookie: a })).toBe(true);
+    expect(jar.verify("10.0.0.2:5000", { ...ch, cookie: a })).toBe(false);
+    expect(jar.verify("10.0.0.2:5000", { ...ch, cookie: b })).toBe(true);
+    expect(jar.verify("10.0.0.1:5000", { ...ch, cookie: b })).toBe(false);
+    // The same address again after another one: the same cookie as the first time.
+    expect(jar.make("10.0.0.1:5000", ch)).toEqual(a);
+  });
+});
