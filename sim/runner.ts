@@ -29,7 +29,6 @@ import { MemoryWire, type WireTap } from "../src/dataplane/wire.js";
 import { UdpWire, UDP_RUN_TIMEOUT_MS_DEFAULT } from "../src/dataplane/udp-wire.js";
 import { resolveDataplaneSettings, type DataplaneSettingsInput } from "../src/dataplane/settings.js";
 import { flowResult, type FlowResult } from "../src/dataplane/results.js";
-import { IP_PROTOCOL } from "../src/dataplane/packet.js";
 import { Simulator } from "./engine.js";
 import { SeededRng } from "./rng.js";
 import { FaultModel, type LinkFaults } from "./faults.js";
@@ -220,16 +219,6 @@ function checkExpectation(e: Expectation, p: ExpectationProbe): ExpectationResul
   return { flow: e.flow, atMs: p.atMs, expected, observed: o, packetIndex: p.packetIndex, probe: p.probe, ok: mismatches.length === 0, mismatches };
 }
 
-/** Ends a flow in the flow table at its last activity, at both NICs (source NIC "O", destination NIC "I"). */
-function endFlowInTable(table: FlowTable, fs: FlowState): void {
-  if (fs.lastActivityMs < 0) return;
-  const f = fs.spec.flow;
-  const d = fs.dirs[0];
-  const protocol = IP_PROTOCOL[fs.protocol];
-  if (d.senderNic !== null) table.end(fs.lastActivityMs, { mac: d.senderNic.mac, direction: "O", srcIp: f.srcIp, dstIp: f.dstIp, srcPort: f.srcPort, dstPort: f.dstPort, protocol });
-  if (d.receiverNic !== null) table.end(fs.lastActivityMs, { mac: d.receiverNic.mac, direction: "I", srcIp: f.srcIp, dstIp: f.dstIp, srcPort: f.srcPort, dstPort: f.dstPort, protocol });
-}
-
 /** scenario.flows as a FlowSource. */
 function arraySource(flows: readonly FlowSpec[]): FlowSource {
   return { count: flows.length, startMsOf: (i) => flows[i]!.startMs, specOf: (i) => flows[i]! };
@@ -371,7 +360,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   // minute writes its E tuple with that minute's counters (Azure: E when the flow ends).
   const finishFlow = (fs: FlowState): void => {
     done[fs.index] = 1;
-    endFlowInTable(table, fs);
+    dp.endFlowLog(fs);
     options.onFlowResult?.(flowResult(fs), fs.index);
     if (!retain) dp.releaseFlow(fs);
   };
@@ -450,7 +439,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     } else for (const r of drained) records.push(r);
   };
   const drainEvent = (): void => {
-    collect(table.drain(), sim.nowMs);
+    // Without records to keep, the drain does its bookkeeping (buckets, ended flows) and builds none.
+    collect(table.drain(keepLogs ? {} : { records: false }), sim.nowMs);
     if (started < runCount || resolved() < total || dp.unresolved > 0) sim.schedule(sim.nowMs + FLOW_LOG_INTERVAL_MS, drainEvent);
   };
   if (total > 0 || started < runCount) sim.schedule(FLOW_LOG_INTERVAL_MS - (epochMs % FLOW_LOG_INTERVAL_MS), drainEvent);
@@ -491,12 +481,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   // everything left is drained.
   const rest = retain ? states.filter((fs) => done[fs.index] === 0) : dp.heldFlows().sort((a, b) => a.index - b.index);
   for (const fs of rest) {
-    endFlowInTable(table, fs);
+    dp.endFlowLog(fs);
     options.onFlowResult?.(flowResult(fs), fs.index);
     if (!retain) dp.releaseFlow(fs);
   }
   table.closeAll(sim.nowMs);
-  collect(table.drain(), Infinity);
+  collect(table.drain(keepLogs ? {} : { records: false }), Infinity);
 
   const expectations: ExpectationResult[] = [];
   scenario.expectations.forEach((e, k) => {
