@@ -33,6 +33,7 @@ import {
   type FlowState,
 } from "./schema.js";
 import { compareStrings, FLOW_LOG_INTERVAL_MS, RecordBuilder, type RecordNic } from "./records.js";
+import { FlowKeyMaker } from "./flow-key.js";
 
 export { FLOW_LOG_INTERVAL_MS };
 
@@ -142,6 +143,8 @@ interface Bucket extends Counters {
 
 /** A held flow; its identity fields are the entry's own (no key object per flow). */
 interface FlowEntry extends FlowKey {
+  /** Its key in the table's map (FlowKeyMaker). */
+  ks: string;
   nic: NicRef;
   /** In the table's map under its key (a handle is followed only while this holds). */
   live: boolean;
@@ -180,11 +183,6 @@ const STATE_TAILS: Readonly<Record<FlowState, Map<FlowEncryption, { zero: string
 
 /** What a flow holds between intervals: shared, never written (observe() replaces it before adding). */
 const NO_BUCKETS: Bucket[] = [];
-
-/** The key of a flow in the table's map (observe() builds the same string inline). */
-function flowKeyString(k: FlowKey): string {
-  return `${k.mac}|${k.direction}|${k.srcIp}|${k.dstIp}|${k.srcPort}|${k.dstPort}|${k.protocol}`;
-}
 
 function sameFlow(k: FlowKey, mac: string, direction: FlowDirection, srcIp: string, dstIp: string, srcPort: number, dstPort: number, protocol: number): boolean {
   return k.mac === mac && k.direction === direction && k.srcIp === srcIp && k.dstIp === dstIp && k.srcPort === srcPort && k.dstPort === dstPort && k.protocol === protocol;
@@ -280,6 +278,7 @@ export class FlowTable {
   private readonly refused: FlowTableOverflow = { observations: 0, packets: 0, bytes: 0 };
   private readonly nicInfo = new WeakMap<NicRef, NicInfo>();
   private readonly goodIps = new Set<string>();
+  private readonly keys = new FlowKeyMaker();
   /** flowLogResourceId as given -> its canonical form and GUID (bounded: FLOW_TABLE_ID_CACHE_MAX). */
   private readonly ids = new Map<string, { canonical: string; guid: string }>();
   /** The records being built by the drain in progress (null: a drain without records). */
@@ -341,11 +340,11 @@ export class FlowTable {
     const h = hint as unknown as FlowEntry | null;
     let entry: FlowEntry | undefined =
       h !== null && h.live && sameFlow(h, o.nic.mac, o.direction, o.srcIp, o.dstIp, o.srcPort, o.dstPort, o.protocol) ? h : undefined;
-    // The key string, built at most once per observation (flowKeyString's format).
+    // The key, made at most once per observation (null: fields no held flow can have).
     let ks: string | null = null;
     if (entry === undefined) {
-      ks = `${o.nic.mac}|${o.direction}|${o.srcIp}|${o.dstIp}|${o.srcPort}|${o.dstPort}|${o.protocol}`;
-      entry = this.flows.get(ks);
+      ks = this.keys.key(o.nic.mac, o.direction, o.srcIp, o.dstIp, o.srcPort, o.dstPort, o.protocol);
+      if (ks !== null) entry = this.flows.get(ks);
     }
     if (entry !== undefined && entry.endMs !== null) {
       // Traffic after end() but before the next drain: the old flow still owes its E tuple, so
@@ -357,11 +356,14 @@ export class FlowTable {
       // packets is a map lookup): a bad MAC, resource ID, IP, port or protocol fails here, near
       // the caller's mistake, rather than at drain time.
       checkNewFlow(o, atMs, this.nicInfo, this.goodIps);
+      // checkNewFlow passed: MAC, ports, protocol and direction are valid, so the key exists.
+      if (ks === null) throw new Error(`FlowTable.observe: no key for a checked flow (MAC ${JSON.stringify(o.nic.mac)}); expected the key maker to accept what checkNewFlow accepts`);
       if (this.flows.size >= this.flowsMax) {
         this.refuse(o);
         return null;
       }
       entry = {
+        ks,
         mac: o.nic.mac,
         direction: o.direction,
         srcIp: o.srcIp,
@@ -379,7 +381,7 @@ export class FlowTable {
         last: null,
         middle: null,
       };
-      this.flows.set(ks ?? flowKeyString(entry), entry);
+      this.flows.set(ks, entry);
     }
     const minute = Math.floor(atMs / FLOW_LOG_INTERVAL_MS);
     const aclId = o.aclId ?? (o.denied ? ACL_UNSPECIFIED : ACL_ID_DEFAULT);
@@ -399,7 +401,7 @@ export class FlowTable {
       if (this.bucketCount >= this.bucketsMax) {
         this.refuse(o);
         if (entry.buckets.length === 0 && !entry.begun) {
-          this.flows.delete(flowKeyString(entry));
+          this.flows.delete(entry.ks);
           entry.live = false;
           return null;
         }
@@ -452,8 +454,12 @@ export class FlowTable {
   end(tMs: number, key: FlowKey, hint: FlowHandle | null = null): boolean {
     const atMs = this.absMs(tMs, "end");
     const h = hint as unknown as FlowEntry | null;
-    const entry =
-      h !== null && h.live && sameFlow(h, key.mac, key.direction, key.srcIp, key.dstIp, key.srcPort, key.dstPort, key.protocol) ? h : this.flows.get(flowKeyString(key));
+    let entry: FlowEntry | undefined =
+      h !== null && h.live && sameFlow(h, key.mac, key.direction, key.srcIp, key.dstIp, key.srcPort, key.dstPort, key.protocol) ? h : undefined;
+    if (entry === undefined) {
+      const ks = this.keys.key(key.mac, key.direction, key.srcIp, key.dstIp, key.srcPort, key.dstPort, key.protocol);
+      if (ks !== null) entry = this.flows.get(ks);
+    }
     if (entry === undefined) return false;
     entry.endMs = Math.max(entry.endMs ?? atMs, atMs);
     return true;

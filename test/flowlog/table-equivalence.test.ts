@@ -33,8 +33,9 @@ const obsArb = fc.record(
   {
     nic: fc.constantFrom(...nics),
     direction: fc.constantFrom("I" as const, "O" as const),
-    srcIp: fc.constantFrom("10.0.0.4", "10.0.0.5"),
-    dstIp: fc.constant("10.0.1.4"),
+    // IPv4 pairs get compact keys, pairs with an IPv6 address text keys (flow-key.ts).
+    srcIp: fc.constantFrom("10.0.0.4", "10.0.0.5", "fe80::4"),
+    dstIp: fc.constantFrom("10.0.1.4", "fd00::1"),
     srcPort: fc.constantFrom(1000, 1001),
     dstPort: fc.constant(443),
     protocol: fc.constantFrom(6, 17),
