@@ -204,7 +204,7 @@ describe("README", () => {
 
   it("documents the options of vnetsim run and the tshark commands the tests use", () => {
     const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
-    for (const flag of ["--out", "--duration", "--enforcement", "--wire", "--pcap", "--keylog", "--policy-only"]) expect(readme).toContain(`\`${flag}`);
+    for (const flag of ["--out", "--duration", "--enforcement", "--wire", "--pcap", "--keylog", "--workers", "--policy-only"]) expect(readme).toContain(`\`${flag}`);
     expect(readme).toContain("-d udp.port==4433,dtls");
     expect(readme).toContain("-o tls.keylog_file:out/default/keys.log");
     expect(readme).toContain("dtls.record.version == 0xfefd");
@@ -346,5 +346,46 @@ traffic:
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^FLOW +AT +SOURCE +DESTINATION +PROTO\/PORT +ENCRYPTION +ACTION +REASON$/m);
     expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it("--workers 2 splits a VM-to-VM scenario and writes the one-thread output; says why when it cannot split", () => {
+    const one = join(tmp, "workers-1");
+    const two = join(tmp, "workers-2");
+    const keysOne = join(tmp, "workers-1.keys");
+    const keysTwo = join(tmp, "workers-2.keys");
+    expect(vnetsim(["run", "scenarios/regional-peering.yaml", "--out", one, "--keylog", keysOne]).status).toBe(0);
+    const r = vnetsim(["run", "scenarios/regional-peering.yaml", "--out", two, "--keylog", keysTwo, "--workers", "2"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Split by tunnel over 2 worker threads \(flows \d+ \/ \d+\)/);
+    expect(walk(two)).toEqual(walk(one));
+    for (const f of walk(one)) {
+      if (f === "summary.json") continue;
+      expect(readFileSync(join(two, f), "utf8"), f).toBe(readFileSync(join(one, f), "utf8"));
+    }
+    const s1 = JSON.parse(readFileSync(join(one, "summary.json"), "utf8")) as Record<string, unknown>;
+    const s2 = JSON.parse(readFileSync(join(two, "summary.json"), "utf8")) as Record<string, unknown>;
+    expect(s2.parallel).toMatchObject({ requested: 2, workers: 2, refused: null, exact: true, notes: [] });
+    delete s2.parallel;
+    expect(s2).toEqual(s1);
+    const sorted = (f: string): string[] => readFileSync(f, "utf8").split("\n").sort();
+    expect(sorted(keysTwo)).toEqual(sorted(keysOne));
+
+    const refused = vnetsim(["run", "scenarios/ilb-supported.yaml", "--out", join(tmp, "workers-ilb"), "--workers", "2"]);
+    expect(refused.status).toBe(0);
+    expect(refused.stdout).toMatch(/Ran on one thread, not 2: flow "client-to-ilb" \(10\.0\.1\.4 -> 10\.0\.2\.100\) has an end that is not a VM's NIC address/);
+  });
+
+  it.each([
+    [["--workers", "0"], /--workers.*Expected an integer from 1 to 64 \(worker threads\), got "0"/],
+    [["--workers", "two"], /Expected an integer from 1 to 64 \(worker threads\), got "two"/],
+    [["--workers", "2", "--wire", "udp"], /--workers 2 needs the memory wire/],
+    [["--workers", "2", "--pcap", "w.pcap"], /--workers 2 cannot write --pcap/],
+    [["--workers", "2", "--policy-only"], /--out, --workers need a simulation; remove --policy-only/],
+  ])("exits 2 for %j, naming the flag, and writes nothing", (args, message) => {
+    const out = join(tmp, `workers-bad-${args.join("_")}`);
+    const r = vnetsim(["run", "scenarios/same-host.yaml", "--out", out, ...args]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(existsSync(out)).toBe(false);
   });
 });
