@@ -319,10 +319,7 @@ export class DtlsEndpoint {
   private keepFinalFlight(hs: HandshakeMachine): void {
     const f = hs.finishedFlight();
     if (f === null) return;
-    // Own copies of the bodies: a short body copied is a small on-heap array, where the machine's may hold
-    // an ArrayBuffer of its own (made when the flight was packed).
-    const items = f.items.map((i) => (i.kind === "handshake" ? { ...i, body: i.body.slice() } : i));
-    this.lastFlight = new FinalFlight(items, hs.oldEpoch, f.peerFlightFirstSeq, f.peerNextMessageSeq);
+    this.lastFlight = new FinalFlight(f.items, hs.oldEpoch, f.peerFlightFirstSeq, f.peerNextMessageSeq);
     this.lastFlightTimer = this.clock.setTimer(finalFlightRetainMs(this.limits), () => {
       this.lastFlightTimer = null;
       this.lastFlight = null;

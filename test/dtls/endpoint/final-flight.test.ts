@@ -25,6 +25,21 @@ describe("finalFlightRetainMs", () => {
   });
 });
 
+describe("FinalFlight.items", () => {
+  it("gives back the flight it was made with: kinds, epochs, message_seq, types and bodies", () => {
+    const body = Uint8Array.from({ length: 300 }, (_, i) => (i * 7 + 255) & 0xff);
+    const items = [
+      { kind: "ccs" as const, epoch: 513 },
+      { kind: "handshake" as const, epoch: 514, msgType: HandshakeType.Finished, messageSeq: 65535, body },
+      { kind: "handshake" as const, epoch: 0, msgType: HandshakeType.ServerHelloDone, messageSeq: 0, body: new Uint8Array(0) },
+    ];
+    const f = new FinalFlight(items, 513, 1, 3);
+    expect(f.items).toEqual(items);
+    body.fill(0); // the kept flight is a copy
+    expect((f.items[1] as { body: Uint8Array }).body[1]).toBe(6);
+  });
+});
+
 describe("FinalFlight.classify", () => {
   // A server's final flight after a first handshake: the client's last flight was
   // ClientKeyExchange (message_seq 1) + Finished (message_seq 2), the next would be 3.
