@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global process, console, globalThis */
+/* global process, console */
 /**
  * Quick measurement (not a test, not a benchmark): CPU per handshake, client and server in one
  * process over the bench's in-memory pair (bench/suites/tunnel.ts connectedPair: cookie exchange
