@@ -23,6 +23,12 @@
  * protocol failure becomes a fatal alert + "failed", anything else is counted and reported as
  * "internal-error".
  *
+ * Memory of an established association (the simulator holds ~50,000 at once; test/dtls/endpoint/
+ * tunnel-memory.test.ts bounds it): the handshake machine is dropped at completion (the server
+ * keeps only its final flight, final-flight.ts, until the peer's data or finalFlightRetainMs), the
+ * epoch table holds small arrays, queues and listener lists exist only once used, and pieces equal
+ * for many endpoints (limits, suite list, the record header being parsed, AEAD scratch) are shared.
+ *
  * Rekey (make before break): a renegotiation inside the association (RFC 5246 §7.4.1.1,
  * secured by RFC 5746). The new handshake runs protected by epoch N; application data keeps
  * flowing under epoch N until the new handshake finishes, then switches to N+1. The receiver
@@ -59,12 +65,13 @@ import {
 import { DecodeError, DtlsFatal } from "./errors.js";
 import { EpochTable, type ReadState } from "./epochs.js";
 import { FinalFlight } from "./final-flight.js";
+import { LastHandshake } from "./last-handshake.js";
 import { resolveEndpointConfig } from "./handshake/config.js";
 import { ClientHandshake } from "./handshake/client.js";
 import { packFlight, type FlightItem } from "./handshake/flight.js";
 import { readHandshakeFragments } from "./handshake/header.js";
 import type { HandshakeConfig, HandshakeHost, HandshakeResult } from "./handshake/host.js";
-import type { HandshakeMachine, PreviousHandshake } from "./handshake/machine.js";
+import type { HandshakeMachine } from "./handshake/machine.js";
 import { ServerHandshake } from "./handshake/server.js";
 import { EARLY_RECORDS_MAX, PREVIOUS_EPOCH_RETAIN_MS, appRecordsPerKeyMax, finalFlightRetainMs } from "./limits.js";
 import { emptyRecordHeader, readRecordHeader } from "./record/header.js";
@@ -86,45 +93,6 @@ function newRejectCounts(): Record<RejectReason, number> {
     unexpected: 0,
     "over-limit": 0,
   };
-}
-
-/**
- * The verify_data of the last finished handshake and what renegotiation needs of it (RFC 5746 §3.1).
- * It lives as long as the association, so it is kept small: both verify_data values in one binary
- * string (1 byte per char; ~40 B, where a Uint8Array costs ~230 B with its ArrayBuffer object).
- * verify_data is not secret (RFC 5746 sends it in renegotiation_info).
- */
-class LastHandshake {
-  constructor(
-    /** client verify_data || server verify_data, one char per byte */
-    private readonly verifyData: string,
-    private readonly clientVerifyBytes: number,
-    readonly secureRenegotiation: boolean,
-    /** Client: the server's cookie from the first handshake; null when empty. */
-    private readonly cookie: Uint8Array | null,
-  ) {}
-
-  static of(r: HandshakeResult): LastHandshake {
-    // One call: a flat string (appending char by char would build a tree of 24 string pieces).
-    const v = String.fromCharCode(...r.clientVerifyData, ...r.serverVerifyData);
-    return new LastHandshake(v, r.clientVerifyData.length, r.secureRenegotiation, r.cookie.length > 0 ? r.cookie.slice() : null);
-  }
-
-  private bytes(from: number, to: number): Uint8Array {
-    const out = new Uint8Array(to - from);
-    for (let i = from; i < to; i++) out[i - from] = this.verifyData.charCodeAt(i);
-    return out;
-  }
-
-  /** What the next handshake machine is given (a renegotiation). */
-  toPrevious(): PreviousHandshake {
-    return {
-      clientVerifyData: this.bytes(0, this.clientVerifyBytes),
-      serverVerifyData: this.bytes(this.clientVerifyBytes, this.verifyData.length),
-      secureRenegotiation: this.secureRenegotiation,
-      cookie: this.cookie ?? new Uint8Array(0),
-    };
-  }
 }
 
 /** Internal options used by DtlsServer (not part of the public contract). */

@@ -1,0 +1,45 @@
+/**
+ * What an endpoint keeps of its last finished handshake for the next one (a renegotiation,
+ * RFC 5746 §3.1: both verify_data values and whether the peer supports secure renegotiation).
+ */
+import type { HandshakeResult } from "./handshake/host.js";
+import type { PreviousHandshake } from "./handshake/machine.js";
+
+/**
+ * The verify_data of the last finished handshake and what renegotiation needs of it (RFC 5746 §3.1).
+ * It lives as long as the association, so it is kept small: both verify_data values in one binary
+ * string (1 byte per char; ~40 B, where a Uint8Array costs ~230 B with its ArrayBuffer object).
+ * verify_data is not secret (RFC 5746 sends it in renegotiation_info).
+ */
+export class LastHandshake {
+  constructor(
+    /** client verify_data || server verify_data, one char per byte */
+    private readonly verifyData: string,
+    private readonly clientVerifyBytes: number,
+    readonly secureRenegotiation: boolean,
+    /** Client: the server's cookie from the first handshake; null when empty. */
+    private readonly cookie: Uint8Array | null,
+  ) {}
+
+  static of(r: HandshakeResult): LastHandshake {
+    // One call: a flat string (appending char by char would build a tree of 24 string pieces).
+    const v = String.fromCharCode(...r.clientVerifyData, ...r.serverVerifyData);
+    return new LastHandshake(v, r.clientVerifyData.length, r.secureRenegotiation, r.cookie.length > 0 ? r.cookie.slice() : null);
+  }
+
+  private bytes(from: number, to: number): Uint8Array {
+    const out = new Uint8Array(to - from);
+    for (let i = from; i < to; i++) out[i - from] = this.verifyData.charCodeAt(i);
+    return out;
+  }
+
+  /** What the next handshake machine is given (a renegotiation). */
+  toPrevious(): PreviousHandshake {
+    return {
+      clientVerifyData: this.bytes(0, this.clientVerifyBytes),
+      serverVerifyData: this.bytes(this.clientVerifyBytes, this.verifyData.length),
+      secureRenegotiation: this.secureRenegotiation,
+      cookie: this.cookie ?? new Uint8Array(0),
+    };
+  }
+}
