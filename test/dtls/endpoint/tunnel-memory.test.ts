@@ -4,7 +4,7 @@
  * ManualClock, a direct transport with its methods on the prototype (so the heap measured is the
  * endpoints'). The simulator holds ~50,000 of these at once; see measure-tunnel.mjs for the figures.
  * Before the compaction (the server kept its handshake machine, Maps per epoch table, per-key
- * scratch): ~18.3 KB after the handshake, ~13.7 KB after one record each way. After: ~5.9 / ~5.6 KB
+ * scratch): ~18.3 KB after the handshake, ~13.7 KB after one record each way. After: ~5.2-5.9 / ~5.3 KB
  * (measured here, with the ManualClock holding the server's final-flight timer).
  * The bounds are generous (GC, JIT code made during the run and V8 layout vary) but fail on the old
  * code; 1000 tunnels after 200 untimed ones dilute the code the JIT adds meanwhile.
