@@ -37,7 +37,7 @@ import { Tunnel, TunnelHalf, pairKey, type HalfSink, type PendingPacket } from "
 import { DTLS_SERVER_PORT, VXLAN_ENCAP_BYTES, VXLAN_UDP_PORT, vxlanInnerOffset, vxlanSourcePort, writeVxlanEthernet } from "./encap.js";
 import { IP_PROTOCOL, ipv4Number, minInnerPacketBytes, parseInnerPacket, writeInnerPacketN, type InnerProtocol } from "./packet.js";
 import { encryptedInnerBytesMax, type DataplaneSettings } from "./settings.js";
-import { newDirState, type DirState, type ExpectationProbe, type FlowState, type PacketDropReason } from "./flow-state.js";
+import { countIn, newDirState, type DirState, type ExpectationProbe, type FlowState, type PacketDropReason } from "./flow-state.js";
 import type { Wire, WireDropReason, WireSink } from "./wire.js";
 
 /** Underlay address of the edge: where traffic to and from endpoints without a host (appliances,
@@ -563,8 +563,8 @@ export class DataPlane implements WireSink<HostOffload>, HalfSink {
     const d = fs.dirs[dir];
     const c = d.counters;
     c.dropped++;
-    bump(c.dropReasons, why);
-    bump(c.byEncryption, encryption);
+    c.dropReasons = countIn(c.dropReasons, why);
+    c.byEncryption = countIn(c.byEncryption, encryption);
     if (atSender) this.outcome(fs, encryption, "drop", denied ? reason : why);
     if (denied) {
       c.denied++;
@@ -588,7 +588,7 @@ export class DataPlane implements WireSink<HostOffload>, HalfSink {
     c.bytesDelivered += p.bytes;
     if (via === "tunnel") c.encrypted++;
     else c.plaintext++;
-    bump(c.byEncryption, observed);
+    c.byEncryption = countIn(c.byEncryption, observed);
     this.packetStats.delivered++;
     fs.lastActivityMs = this.sim.nowMs;
     this.observe(fs, dir, d.receiverNic, false, observed, false);

@@ -125,9 +125,28 @@ export interface FlowState {
   logI: FlowHandle | null;
 }
 
+/**
+ * The per-reason and per-encryption records of a flow direction before its first count: one
+ * frozen object shared by every flow (most directions never drop, one-way flows never answer), so
+ * a flow does not allocate four empty objects. countIn() replaces it on the first count; a write
+ * that bypassed countIn would throw (modules are strict).
+ */
+export const NO_COUNTS: Readonly<Record<string, number>> = Object.freeze({});
+
+/** rec with rec[k] + n: rec itself, or a new record when rec is NO_COUNTS. */
+export function countIn<K extends string>(rec: Partial<Record<K, number>>, k: K, n = 1): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = rec === NO_COUNTS ? {} : rec;
+  out[k] = (out[k] ?? 0) + n;
+  return out;
+}
+
+function flowCounters(): DirectionCounters {
+  return { sent: 0, delivered: 0, dropped: 0, bytesSent: 0, bytesDelivered: 0, encrypted: 0, plaintext: 0, duplicates: 0, forwarded: 0, denied: 0, dropReasons: NO_COUNTS, byEncryption: NO_COUNTS };
+}
+
 export function newDirState(flow: Flow): DirState {
   return {
     flow, srcIpN: -1, verdict: null, topologyVersion: -1, validUntilMs: -Infinity, sender: null, receiver: null, senderNic: null,
-    receiverNic: null, pair: null, pairLo: "", pairHi: "", srcIsLo: true, counters: emptyCounters(),
+    receiverNic: null, pair: null, pairLo: "", pairHi: "", srcIsLo: true, counters: flowCounters(),
   };
 }

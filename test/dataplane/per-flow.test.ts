@@ -10,7 +10,7 @@ import { resolveDataplaneSettings } from "../../src/dataplane/settings.js";
 import { MemoryWire } from "../../src/dataplane/wire.js";
 import { IP_PROTOCOL } from "../../src/dataplane/packet.js";
 import { cachedOutcomeKeys, flowResult, OUTCOME_KEY_CACHE_MAX } from "../../src/dataplane/results.js";
-import type { FlowState } from "../../src/dataplane/flow-state.js";
+import { NO_COUNTS, countIn, type FlowState } from "../../src/dataplane/flow-state.js";
 import { FlowTable } from "../../src/flowlog/table.js";
 import { parseIpv4 } from "../../src/topology/cidr.js";
 import type { FlowSpec } from "../../src/scenario/types.js";
@@ -138,5 +138,30 @@ describe("per-flow shortcuts", () => {
         ]);
       }
     }
+  });
+
+  it("flows share one frozen empty count record until their first count; results get records of their own", () => {
+    const { sim, dp } = harness();
+    const a = dp.addFlow(spec("a", "10.0.1.4", "10.0.1.5", 40_000));
+    const b = dp.addFlow(spec("b", "10.0.1.4", "10.0.1.6", 40_001));
+    expect(a.dirs[0].counters.byEncryption).toBe(NO_COUNTS);
+    expect(b.dirs[1].counters.dropReasons).toBe(NO_COUNTS);
+    expect(() => {
+      (NO_COUNTS as Record<string, number>).x = 1;
+    }).toThrow(TypeError);
+    sim.schedule(10, () => dp.emit(a, 0, 0));
+    sim.run();
+    expect(a.dirs[0].counters.byEncryption).toEqual({ X: 1 });
+    expect(NO_COUNTS).toEqual({});
+    expect(b.dirs[0].counters.byEncryption).toBe(NO_COUNTS);
+    const r = flowResult(a);
+    expect(r.forward.byEncryption).toEqual({ X: 1 });
+    expect(r.reverse.dropReasons).not.toBe(NO_COUNTS);
+    expect(Object.isFrozen(r.reverse.dropReasons)).toBe(false);
+    // countIn keeps a record it owns and replaces the shared one.
+    const own: Record<string, number> = { a: 1 };
+    expect(countIn(own, "a")).toBe(own);
+    expect(own).toEqual({ a: 2 });
+    expect(countIn(NO_COUNTS, "b", 3)).toEqual({ b: 3 });
   });
 });
