@@ -9,7 +9,8 @@ import { SEQ_MAX } from "./constants.js";
  * peer with certificates would need more, but we only speak PSK. */
 export const REASSEMBLY_BYTES_MAX = 64 * 1024;
 /** Retransmissions of one flight before the handshake fails with "retransmit-exhausted".
- * 1+2+4+8+16+32+60+60 s = 183 s of trying at the RFC 6347 §4.2.4.1 timer values. */
+ * At the RFC 6347 §4.2.4.1 timer values the 8th retransmission goes out after 1+2+4+8+16+32+60+60 s
+ * = 183 s, and the handshake fails one more timeout later, at 243 s (finalFlightRetainMs). */
 export const RETRANSMIT_COUNT_MAX = 8;
 /** RFC 6347 §4.2.4.1: "an initial timer value of 1 second" (RECOMMENDED). */
 export const RETRANSMIT_INITIAL_MS = 1000;
