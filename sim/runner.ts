@@ -159,7 +159,18 @@ export interface RunResult {
   wire: "memory" | "udp";
   flows: FlowResult[];
   tunnels: { opened: number; established: number; failed: number; rekeys: number; evicted: number; idleClosed: number; eventClosed: number; handshakes: number; retransmissions: number; fallbackPackets: number };
-  packets: { sent: number; delivered: number; dropped: number; duplicates: number; droppedBy: Partial<Record<PacketDropReason, number>>; strayDatagrams: number; lateAlerts: number; plaintextLeaks: number };
+  packets: {
+    sent: number;
+    delivered: number;
+    /** Of delivered: out of a DTLS record opened by the peer host (the flows' encryptedPackets, summed). */
+    encrypted: number;
+    dropped: number;
+    duplicates: number;
+    droppedBy: Partial<Record<PacketDropReason, number>>;
+    strayDatagrams: number;
+    lateAlerts: number;
+    plaintextLeaks: number;
+  };
   /** Bytes the DTLS layer added on the wire beyond the inner packets it carried. */
   dtlsOverheadBytes: number;
   wireStats: { datagrams: number; bytes: number };
@@ -358,8 +369,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const done = new Uint8Array(flowCount);
   // A flow whose every packet is resolved ends in the flow log now, so the drain of its last
   // minute writes its E tuple with that minute's counters (Azure: E when the flow ends).
+  // Packets delivered out of a DTLS record, summed over the flows as they end (no FlowResult needed).
+  let encryptedDelivered = 0;
   const finishFlow = (fs: FlowState): void => {
     done[fs.index] = 1;
+    encryptedDelivered += fs.dirs[0].counters.encrypted + fs.dirs[1].counters.encrypted;
     dp.endFlowLog(fs);
     options.onFlowResult?.(flowResult(fs), fs.index);
     if (!retain) dp.releaseFlow(fs);
@@ -481,6 +495,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   // everything left is drained.
   const rest = retain ? states.filter((fs) => done[fs.index] === 0) : dp.heldFlows().sort((a, b) => a.index - b.index);
   for (const fs of rest) {
+    encryptedDelivered += fs.dirs[0].counters.encrypted + fs.dirs[1].counters.encrypted;
     dp.endFlowLog(fs);
     options.onFlowResult?.(flowResult(fs), fs.index);
     if (!retain) dp.releaseFlow(fs);
@@ -508,7 +523,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     wire: wireKind,
     flows: retain ? states.map(flowResult) : [],
     tunnels: { ...dp.tunnelStats },
-    packets: { sent: ps.sent, delivered: ps.delivered, dropped: ps.dropped, duplicates: ps.duplicates, droppedBy: { ...ps.dropReasons }, strayDatagrams: ps.strayDatagrams, lateAlerts: ps.lateAlerts, plaintextLeaks: ps.plaintextLeaks },
+    packets: { sent: ps.sent, delivered: ps.delivered, encrypted: encryptedDelivered, dropped: ps.dropped, duplicates: ps.duplicates, droppedBy: { ...ps.dropReasons }, strayDatagrams: ps.strayDatagrams, lateAlerts: ps.lateAlerts, plaintextLeaks: ps.plaintextLeaks },
     dtlsOverheadBytes: dp.dtlsWireBytes - dp.dtlsInnerBytes,
     wireStats: { datagrams: ws.datagrams, bytes: ws.bytes },
     flowLogRecords: records,

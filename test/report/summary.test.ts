@@ -93,7 +93,7 @@ function fakeResult(): RunResult {
     wire: "memory",
     flows,
     tunnels: { opened: 3, established: 2, failed: 1, rekeys: 0, evicted: 0, idleClosed: 2, eventClosed: 0, handshakes: 3, retransmissions: 4, fallbackPackets: 8 },
-    packets: { sent: 30, delivered: 26, dropped: 4, duplicates: 0, droppedBy: { policy: 3, loss: 1 }, strayDatagrams: 0, lateAlerts: 0, plaintextLeaks: 0 },
+    packets: { sent: 30, delivered: 26, encrypted: 20, dropped: 4, duplicates: 0, droppedBy: { policy: 3, loss: 1 }, strayDatagrams: 0, lateAlerts: 0, plaintextLeaks: 0 },
     dtlsOverheadBytes: 1234,
     wireStats: { datagrams: 40, bytes: 5000 },
     flowLogRecords: [],
