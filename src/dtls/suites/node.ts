@@ -3,10 +3,14 @@
  * ChaCha20-Poly1305, all through Node's OpenSSL.
  *
  * Per-record cost, and why it looks like this (see shared/docs/benchmarks.md):
- * - Node cannot re-key or re-IV a cipher context, so every record needs createCipheriv (~1.4 µs);
- *   the key is a KeyObject made once per key (createSecretKey, ~1.8 µs). Passing the raw key bytes
- *   to createCipheriv instead was measured no faster per record (4.66-4.87 vs 4.65-4.72 µs per
- *   100-byte GCM seal, noisy 2-core machine), and records outnumber keys, so the KeyObject stays.
+ * - Node cannot re-key or re-IV a cipher context, so every record needs createCipheriv (~1.4 µs).
+ *   The key is kept as its raw bytes (a private copy), not a KeyObject: per record the two cost
+ *   the same (4.66-4.87 vs 4.65-4.72 µs per 100-byte GCM seal), but a KeyObject is a native object
+ *   with a weak handle, and V8 visits every weak handle at every young-generation collection. With
+ *   ~100,000 live cipher states (the simulator's benchmark: 25,000 tunnels per worker, four keys
+ *   each) that was ~10 ms per scavenge, a third of its pause (--trace-gc-nvp:
+ *   heap.external_weak_global_handles). The bytes are no more exposed than before: the key block
+ *   they come from is computed in JS (src/dtls/crypto/prf.ts).
  * - cipher.update() always returns a freshly allocated Buffer (its own ArrayBuffer, outside the JS
  *   heap) and getAuthTag() another; Node has no update-into-buffer API (nor does WebCrypto, which
  *   is async and allocates more). We copy both into the caller's `out` with TypedArray#set: no
@@ -17,7 +21,7 @@
  * - Decryption copies the plaintext into `out` only after final() has verified the tag, so a
  *   forged record never reaches the caller's buffer and in-place opening is safe.
  */
-import { createCipheriv, createDecipheriv, createSecretKey, getCiphers, type KeyObject } from "node:crypto";
+import { createCipheriv, createDecipheriv, getCiphers } from "node:crypto";
 import type { AeadBackend, AeadKey } from "./aead.js";
 import type { AeadAlgorithm } from "./registry.js";
 import { checkKey, checkNonce, checkOut } from "./checks.js";
@@ -59,14 +63,14 @@ const EMPTY_INPUT = new Uint8Array(16).subarray(0, 0);
 
 class NodeAeadKey implements AeadKey {
   readonly algorithm: AeadAlgorithm;
-  private readonly keyObject: KeyObject;
+  private readonly key: Uint8Array;
   private readonly alg: NodeAlg;
 
   constructor(algorithm: AeadAlgorithm, key: Uint8Array) {
     this.algorithm = algorithm;
     this.alg = ALGS[algorithm];
     checkKey("node", algorithm, key, this.alg.keyBytes);
-    this.keyObject = createSecretKey(key);
+    this.key = key.slice();
   }
 
   get tagBytes(): number {
@@ -78,7 +82,7 @@ class NodeAeadKey implements AeadKey {
     const n = plaintext.length;
     checkOut(this.algorithm, out, outOffset, n + this.tagBytes);
     // The overloads of createCipheriv differ per mode only in their option types; the runtime is one.
-    const c = createCipheriv(this.alg.cipher as "aes-128-gcm", this.keyObject, nonce, this.alg.cipherOptions);
+    const c = createCipheriv(this.alg.cipher as "aes-128-gcm", this.key, nonce, this.alg.cipherOptions);
     if (this.alg.ccm) {
       CCM_AAD_OPTIONS.plaintextLength = n;
       c.setAAD(aad, CCM_AAD_OPTIONS);
@@ -99,7 +103,7 @@ class NodeAeadKey implements AeadKey {
     const n = ciphertextAndTag.length - this.tagBytes;
     if (n < 0) return -1;
     checkOut(this.algorithm, out, outOffset, n);
-    const d = createDecipheriv(this.alg.cipher as "aes-128-gcm", this.keyObject, nonce, this.alg.cipherOptions);
+    const d = createDecipheriv(this.alg.cipher as "aes-128-gcm", this.key, nonce, this.alg.cipherOptions);
     try {
       d.setAuthTag(ciphertextAndTag.subarray(n));
       if (this.alg.ccm) {
