@@ -46,8 +46,8 @@ export const LIMITS: Readonly<Record<string, string>> = Object.freeze({
     "two thirds of the time. A miss here is the machine: see the load per core at the top.",
   [TARGET.hsPsk]:
     "A PSK handshake (both ends, with the HelloVerifyRequest round trip) is many small costs: SHA-256 for the two " +
-    "transcripts and the PRF (~100 compressions, about a quarter of a profile, in TypeScript with the HMAC pad " +
-    "states computed once per key: node:crypto's per-call context costs more for inputs this short), the PRF's " +
+    "transcripts and the PRF (92 compressions for PSK AES-128-GCM, each one required by the PRF or the transcript; " +
+    "in TypeScript with the HMAC pad states computed once per key: node:crypto's per-call context costs more for inputs this short), the PRF's " +
     "re-keying, flight encoding, creating both endpoints, garbage collection (~7%), and on the node backend a " +
     "node:crypto cipher context for each Finished record (the sodium rows avoid those).",
   [TARGET.hsEcdhePsk]:
@@ -66,16 +66,17 @@ export const LIMITS: Readonly<Record<string, string>> = Object.freeze({
     "scales better. " + SHARED_CORES,
   [TARGET.simSeconds]:
     "If the run was stopped at its time limit (see the notes), the figure is how long it had run: a lower bound. " +
-    "One thread does everything: ~250-300 µs of CPU per flow (a 1/100-scale profile): tunnel handshakes, set-up and " +
-    "teardown ~36% (~1.1 ms per tunnel, one tunnel per 10 flows), sealing and opening the packet on node:crypto ~19%, " +
-    "flow logs ~13%, garbage collection ~9%, flow start and verdict ~7%, the event engine and wire ~6%. 60 s needs " +
-    "60 µs per flow: even with free crypto the rest exceeds it, so only splitting the world over worker threads " +
-    "(by host pair) could get there on these 2 cores, and not alone.",
+    "The run is split by tunnel over one worker thread per core (2 here; the merged result is the one-thread result), " +
+    "so the wall time is about half the CPU time. Per flow, in a worker's profile at full scale: garbage collection ~25% " +
+    "(young-generation collections of ~25-35 ms each, a third of which is V8 visiting the weak handles of node:crypto's " +
+    "per-record cipher objects, and sweeping their result Buffers), node:crypto's cipher context and calls per record " +
+    "~22% (the packet's seal and open plus the Finished records, AES-128-GCM having no other backend here), the tunnel " +
+    "handshakes ~21% (one per 10 flows; ~77 KB of garbage each, spread over dozens of small allocations), flow logs ~6%. " +
+    "The same build took 96-104 s of CPU (48-55 s wall) in quiet periods and 124-166 s (65-85 s wall) in busy ones " +
+    "on this shared 2-core machine; compare the simulator's CPU seconds in the notes.",
   [TARGET.simRss]:
     "If the run was stopped at its time limit (see the notes), the figure is its peak until then: a lower bound. " +
     "Flows are made when they start and freed when done; what stays is the live tunnels: with the 5-minute idle " +
-    "timeout and pairs spread over the run ~50,000 are open at the peak, each with two DTLS endpoints (~18 KB: four " +
-    "cipher states with their node:crypto keys, replay windows, handlers), and V8 lets the heap grow to ~2.5x the " +
-    "live size before collecting unless its heap is limited (the child runs with --max-old-space-size, see the " +
-    "notes). Well under 2 GiB needs about 12 KB per open tunnel or fewer open tunnels.",
+    "timeout and pairs spread over the run ~50,000 are open at the peak (~25,000 per worker), each with two DTLS " +
+    "endpoints (~5.6 KB together after the handshake), and each worker's V8 heap is limited to its share of 1536 MB.",
 });
