@@ -111,7 +111,7 @@ describe("runScenario({ workers })", () => {
     expect(comparable(two.r)).toEqual(comparable(one.r));
   }, 60_000);
 
-  it("equals the one-thread run under timed events, host crashes, partitions and short idle timeouts (property)", async () => {
+  it("equals the one-thread run under timed events, host crashes, partitions, short idle timeouts and cut runs (property)", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.record({
@@ -121,6 +121,7 @@ describe("runScenario({ workers })", () => {
           events: fc.array(fc.record({ atMs: fc.integer({ min: 0, max: 600_000 }), vm: fc.integer({ min: 0, max: 39 }), action: fc.constantFrom("restart", "stop", "start", "deallocate", "redeploy") }), { maxLength: 4 }),
           faults: fc.array(fc.record({ atMs: fc.integer({ min: 0, max: 600_000 }), a: fc.integer({ min: 0, max: 9 }), b: fc.integer({ min: 0, max: 9 }), kind: fc.constantFrom("partition", "repair", "host-crash", "host-recover") }), { maxLength: 4 }),
           enforcement: fc.constantFrom(undefined, "AllowUnencrypted", "DropUnencrypted"),
+          durationMs: fc.option(fc.integer({ min: 1, max: 700_000 }), { nil: undefined }),
         }),
         async (c) => {
           const scenario: Scenario = topo.buildSimScenario(SMALL, c.seed);
@@ -130,7 +131,11 @@ describe("runScenario({ workers })", () => {
           const faultEvents = c.faults
             .filter((f) => f.a !== f.b || f.kind.startsWith("host"))
             .map((f): ScenarioFaultEvent => (f.kind.startsWith("host") ? { atMs: f.atMs, action: f.kind as "host-crash", host: `host-${f.a}` } : { atMs: f.atMs, action: f.kind as "partition", a: `host-${f.a}`, b: `host-${f.b}` }));
-          const options = { seed: c.seed, dataplane: { tunnelIdleMs: c.idleMs }, faults: { events: faultEvents }, ...(c.enforcement !== undefined ? { enforcement: c.enforcement as "DropUnencrypted" } : {}) };
+          const options = {
+            seed: c.seed, dataplane: { tunnelIdleMs: c.idleMs }, faults: { events: faultEvents },
+            ...(c.enforcement !== undefined ? { enforcement: c.enforcement as "DropUnencrypted" } : {}),
+            ...(c.durationMs !== undefined ? { durationMs: c.durationMs } : {}),
+          };
           const one = await runner.runScenario(scenario, options);
           const many = await runner.runScenario(scenario, { ...options, workers: c.workers });
           expect(many.parallel?.workers).toBe(c.workers);
@@ -138,7 +143,7 @@ describe("runScenario({ workers })", () => {
           expect(comparable(many)).toEqual(comparable(one));
         },
       ),
-      { numRuns: 6 },
+      { numRuns: 8 },
     );
   }, 180_000);
 
