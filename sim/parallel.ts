@@ -260,7 +260,7 @@ function merge(scenario: Scenario, options: RunOptions, n: number, done: ShardDo
   return r;
 }
 
-/** Orders records as FlowTable.toRecords does: time, MAC, flow log, target. */
+/** Orders records as the flow table does (src/flowlog/records.ts RecordBuilder.build): time, MAC, flow log, target. */
 function recordKey(r: FlowLogRecord): string {
   return `${r.time}|${r.macAddress}|${r.flowLogResourceID}|${r.targetResourceID}`;
 }

@@ -8,21 +8,23 @@
  * (tunnelsPerHost, evicting the least recently used) and its client ports. A run whose hosts never
  * reach those limits is the same split as whole; sim/parallel.ts checks the peaks after the run.
  *
- * The split is refused (the run goes on one thread, and says why) when a flow's end is not a VM's
- * NIC address at the start (a load balancer frontend, a pod, a PaaS or external address: the
- * data plane picks the VM behind it while running, so its tunnel is not known beforehand), when
+ * A flow's ends are resolved the way the policy resolves them (src/policy/topology-index.ts: the
+ * first owner of an address wins): a VM's NIC address, a pod (carried by its node's NIC) or a PaaS
+ * service (its host VM's NIC) has a fixed VM behind it. The split is refused (the run goes on one
+ * thread, and says why) when a flow's end has none (a load balancer frontend, whose backend the
+ * data plane picks while running, an appliance, an external address), when
  * the wire draws random faults (loss, duplication, reordering and jitter draw from one stream in
  * packet order across every link), and, with host-pair tunnels, when a VM is redeployed (it moves
  * to another host, and its flows to another tunnel).
  */
 import type { Scenario, FlowSpec } from "../src/scenario/types.js";
-import type { Topology } from "../src/topology/model.js";
+import { indexTopology } from "../src/policy/topology-index.js";
 import type { LinkFaults } from "./faults.js";
 
 /** Worker threads one parallel run may use. */
 export const PARALLEL_WORKERS_MAX = 64;
 
-/** Which shard a flow belongs to (-1: its ends are not both VM NIC addresses). */
+/** Which shard a flow belongs to (-1: an end has no fixed VM behind it). */
 export type ShardOwner = (spec: FlowSpec) => number;
 
 export interface ShardPlan {
@@ -63,10 +65,15 @@ export function planShards(scenario: Scenario, faults: { global?: Partial<LinkFa
   if (hostScope && scenario.events.some((e) => e.action === "redeploy")) {
     return { owner: null, refused: "with host-pair tunnels, a redeployed VM moves its flows to another host's tunnels" };
   }
-  const ownerOfIp = nicOwners(scenario.topology, hostScope);
+  const index = indexTopology(scenario.topology);
+  const ownerOf = (ip: string): string | undefined => {
+    const e = index.byIp.get(ip);
+    if (e === undefined || (e.kind !== "vm" && e.kind !== "pod" && e.kind !== "paas")) return undefined;
+    return (hostScope ? e.endpoint.host : e.endpoint.vm) ?? undefined;
+  };
   const owner: ShardOwner = (spec) => {
-    const a = ownerOfIp.get(spec.flow.srcIp);
-    const b = ownerOfIp.get(spec.flow.dstIp);
+    const a = ownerOf(spec.flow.srcIp);
+    const b = ownerOf(spec.flow.dstIp);
     if (a === undefined || b === undefined) return -1;
     const key = a <= b ? `${a}|${b}` : `${b}|${a}`;
     return shardHash(key) % count;
@@ -74,18 +81,7 @@ export function planShards(scenario: Scenario, faults: { global?: Partial<LinkFa
   return { owner, refused: null };
 }
 
-/** VM NIC private IP -> the VM's name (or its host's, for host-pair tunnels), as the topology starts. */
-function nicOwners(t: Topology, byHost: boolean): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const vm of t.vms) {
-    for (const nic of vm.nics) {
-      for (const ip of nic.ipConfigs) m.set(ip.privateIp, byHost ? vm.host : vm.name);
-    }
-  }
-  return m;
-}
-
 /** The words for a flow the split cannot place. */
 export function unplacedFlow(spec: FlowSpec): string {
-  return `flow ${JSON.stringify(spec.name)} (${spec.flow.srcIp} -> ${spec.flow.dstIp}) has an end that is not a VM's NIC address`;
+  return `flow ${JSON.stringify(spec.name)} (${spec.flow.srcIp} -> ${spec.flow.dstIp}) has an end with no fixed VM behind it (a load balancer frontend, an appliance or an external address)`;
 }

@@ -156,7 +156,7 @@ describe("runScenario({ workers })", () => {
       const two = await runner.runScenario(scenario, { workers: 2 });
       expect(two.parallel, f).toBeDefined();
       if (two.parallel!.refused === null) split++;
-      else expect(two.parallel!.refused, f).toMatch(/not a VM's NIC address|random faults|redeployed/);
+      else expect(two.parallel!.refused, f).toMatch(/no fixed VM behind it|random faults|redeployed/);
       expect(comparable(two), f).toEqual(comparable(one));
     }
     expect(split).toBeGreaterThan(0);
