@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs, USAGE } from "./lib/args.js";
 import { makeContext, type BenchContext, type RunSettings } from "./lib/context.js";
 import { loadPerCore, machineInfo } from "./lib/machine.js";
+import { SIM_SPLIT_GC_FLAG as SINGLE_THREADED_GC_FLAG } from "./suites/sim.js";
 import { renderResultsMd } from "./lib/markdown.js";
 import { gcAvailable, timerOverheadNs } from "./lib/measure.js";
 import { LIMITS } from "./lib/limits.js";
@@ -57,6 +58,9 @@ async function main(): Promise<void> {
     return;
   }
   if (!gcAvailable()) process.stderr.write(`bench: run with --expose-gc (npm run bench does) to measure allocation; ${USAGE}\n`);
+  if (!process.execArgv.includes(SINGLE_THREADED_GC_FLAG)) {
+    process.stderr.write(`bench: running without ${SINGLE_THREADED_GC_FLAG} (npm run bench passes it): garbage collection on helper threads adds CPU time to every allocating row\n`);
+  }
   const startedAt = new Date();
   const loadStart = loadPerCore();
   const settings = settingsFor(args.quick, args.seed, args.only);
@@ -108,6 +112,7 @@ async function main(): Promise<void> {
     generatedAt: startedAt.toISOString(),
     mode: settings.quick ? "quick" : "full",
     loadPerCore: { start: loadStart, end: loadEnd },
+    nodeFlags: process.execArgv,
     notes: ctx.notes,
     limits: LIMITS,
   });

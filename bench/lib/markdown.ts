@@ -12,6 +12,8 @@ export interface RenderContext {
   mode: "quick" | "full";
   /** 1-minute load average per core when the run started and ended. */
   loadPerCore: { start: number; end: number };
+  /** Node's command-line flags for the run (process.execArgv), e.g. --expose-gc --single-threaded-gc. */
+  nodeFlags: readonly string[];
   notes: string[];
   /** Per target name: what limits it, shown when the target is missed. */
   limits: Readonly<Record<string, string>>;
@@ -125,6 +127,7 @@ export function renderResultsMd(report: BenchReport, ctx: RenderContext): string
   out.push(`| cores | ${machine.cores} |`);
   out.push(`| Node | ${machine.node} |`);
   out.push(`| OpenSSL | ${machine.openssl ?? "not found: no native reference in this run"} |`);
+  out.push(`| Node flags | ${ctx.nodeFlags.length > 0 ? ctx.nodeFlags.map((f) => "`" + f + "`").join(" ") : "none"} |`);
   out.push(`| load average per core (start / end) | ${ctx.loadPerCore.start.toFixed(2)} / ${ctx.loadPerCore.end.toFixed(2)} |`);
   out.push("");
   out.push(

@@ -167,6 +167,7 @@ describe("RESULTS.md", () => {
     generatedAt: "2026-11-29T02:00:00.000Z",
     mode: "full" as const,
     loadPerCore: { start: 0.4, end: 0.6 },
+    nodeFlags: ["--expose-gc", "--single-threaded-gc"],
     notes: ["sodium-native is here."],
     limits: { [TARGET.sealOpenP99]: "node:crypto makes a new cipher context per record." },
   };
@@ -190,6 +191,7 @@ describe("RESULTS.md", () => {
     expect(lines[0]).toBe("# vnetsim benchmark results");
     expect(md.indexOf("| CPU | AMD EPYC |")).toBeLessThan(md.indexOf("## Targets"));
     expect(md).toContain("| OpenSSL | OpenSSL 3.0.19 |");
+    expect(md).toContain("| Node flags | `--expose-gc` `--single-threaded-gc` |");
     expect(md).toContain("seed 7");
     expect(md).toMatch(/\| TLS_PSK_WITH_AES_128_GCM_SHA256 \| node \| 1,400 \| 100,000 \| 140 \| 0\.200 \| 5\.00 \| 9\.00 \| 20\.0 \| 2,100 \|/);
     expect(md).toContain(`| ${TARGET.workers} | >= 1.7 | 1.80 | met |  |`);
