@@ -68,8 +68,8 @@ import { FinalFlight } from "./final-flight.js";
 import { LastHandshake } from "./last-handshake.js";
 import { resolveEndpointConfig } from "./handshake/config.js";
 import { ClientHandshake } from "./handshake/client.js";
-import { packFlight, type FlightItem } from "./handshake/flight.js";
-import { readHandshakeFragments } from "./handshake/header.js";
+import { transmitFlight, type FlightItem, type FlightOutput } from "./handshake/flight.js";
+import { checkHandshakeFragments, emptyHandshakeFragment, readHandshakeFragmentInto, type HandshakeFragment } from "./handshake/header.js";
 import type { HandshakeConfig, HandshakeHost, HandshakeResult } from "./handshake/host.js";
 import type { HandshakeMachine } from "./handshake/machine.js";
 import { ServerHandshake } from "./handshake/server.js";
@@ -111,6 +111,15 @@ export interface EndpointInternalOptions {
  * processRecord reads no header field after dispatching the record, the only point that can re-enter.
  */
 const HDR = emptyRecordHeader();
+
+/**
+ * The handshake fragment being processed, shared by every endpoint like HDR; fragBusy while one is
+ * in it. Nothing keeps a fragment (the reassembler copies its body), so the object is free again
+ * when its record is done; a record processed inside another (re-entrancy) gets its own object.
+ */
+const FRAG = emptyHandshakeFragment();
+let fragBusy = false;
+const EMPTY_PAYLOAD = new Uint8Array(0);
 
 type Listeners = { [K in keyof EndpointEvents]?: readonly EndpointEvents[K][] };
 
@@ -410,8 +419,7 @@ export class DtlsEndpoint {
     // Epoch 0 is unauthenticated: anyone can send a record with sequence 2^48-1 and, if a sliding
     // window marked it, every genuine handshake record after it would look too old. So epoch 0
     // only drops exact duplicates (the link's copies), never "too old" records.
-    const verdict =
-      rs.cipher === null ? (this.epochs.isPlaintextDuplicate(h.seq, d.subarray(off, end)) ? "duplicate" : "fresh") : rs.replay.classify(h.seq);
+    const verdict = rs.cipher === null ? (this.epochs.isPlaintextDuplicate(h.seq, d, off, end) ? "duplicate" : "fresh") : rs.replay.classify(h.seq);
     if (verdict !== "fresh") {
       this.stats.rejected[verdict === "duplicate" ? "replayed" : "too-old"]++;
       return;
@@ -422,14 +430,16 @@ export class DtlsEndpoint {
         this.stats.rejected["bad-length"]++;
         return;
       }
-      if (h.type === ContentType.Handshake || h.type === ContentType.ChangeCipherSpec) this.epochs.plaintextDuplicates.add(h.seq, d.subarray(off, end));
+      if (h.type === ContentType.Handshake || h.type === ContentType.ChangeCipherSpec) this.epochs.plaintextDuplicates.addRange(h.seq, d, off, end);
       this.stats.recordsReceived++;
       this.dispatch(h.type, h.epoch, rs, plaintext);
       return;
     }
-    // Application data is opened into the shared scratch (its listeners get a view valid while
-    // they run); other records, rare and possibly kept by the handshake, into their own buffer.
-    const scratch = h.type === ContentType.ApplicationData ? OPEN_SCRATCH.acquire() : null;
+    // Every record is opened into the shared scratch: nothing keeps the payload after dispatch
+    // returns (application data listeners get a view valid while they run; early application data
+    // is copied; the handshake reassembler copies fragment bodies; alerts and ChangeCipherSpec are
+    // read at once). A nested open (re-entrancy) finds the scratch busy and gets its own buffer.
+    const scratch = OPEN_SCRATCH.acquire();
     try {
       const out = scratch ?? new Uint8Array(h.length);
       const n = rs.cipher.open(h, d, off, out, 0);
@@ -504,9 +514,9 @@ export class DtlsEndpoint {
   }
 
   private onHandshakeRecord(epoch: number, payload: Uint8Array): void {
-    let frags;
+    // The whole record is checked before any fragment is processed.
     try {
-      frags = readHandshakeFragments(payload);
+      checkHandshakeFragments(payload);
     } catch (e) {
       if (e instanceof DecodeError) {
         this.stats.rejected["bad-handshake"]++;
@@ -516,44 +526,63 @@ export class DtlsEndpoint {
       }
       throw e;
     }
-    for (const f of frags) {
-      if (this.stateValue === "closed" || this.stateValue === "failed") return;
-      if (f.msgType === HandshakeType.HelloRequest) {
-        // RFC 5246 §7.4.1.1: ignore while negotiating; otherwise it asks us (client) to rekey.
-        if (this.role === "client" && this.stateValue === "connected" && this.hs === null && epoch === this.epoch && f.length === 0) {
-          this.onPeerRenegotiationRequest(() => this.rekey());
-        }
-        continue;
+    // FRAG when free, else (re-entered: a transport or listener made an endpoint process a record
+    // inside this loop) a fragment object of our own.
+    const shared = !fragBusy;
+    const f = shared ? FRAG : emptyHandshakeFragment();
+    fragBusy = true;
+    try {
+      for (let off = 0; off < payload.length; ) {
+        off = readHandshakeFragmentInto(payload, off, f);
+        if (!this.onHandshakeFragment(f, epoch)) return;
       }
-      if (this.hs !== null) {
-        this.hs.onFragment(f, epoch);
-        continue;
-      }
-      if (
-        this.role === "server" &&
-        this.stateValue === "connected" &&
-        f.msgType === HandshakeType.ClientHello &&
-        epoch === this.epoch &&
-        epoch > 0
-      ) {
-        // A ClientHello inside the connection: the peer's rekey (renegotiation).
-        this.onPeerRenegotiationRequest(() => {
-          this.releaseFinalFlight();
-          this.hs = this.newMachine(this.previous, false);
-          this.hs.start();
-          this.hs.onFragment(f, epoch);
-        });
-        continue;
-      }
-      const verdict = this.lastFlight === null ? "unexpected" : this.lastFlight.classify(f, epoch);
-      if (verdict === "resend") {
-        // "Read retransmit" in the FINISHED state (RFC 6347 §4.2.4): the peer lost our final flight.
-        this.stats.retransmissions++;
-        this.transmitFlight(this.lastFlight!.items);
-      } else if (verdict === "unexpected") {
-        this.stats.rejected["unexpected"]++;
+    } finally {
+      if (shared) {
+        fragBusy = false;
+        FRAG.body = EMPTY_PAYLOAD;
       }
     }
+  }
+
+  /** One fragment of a handshake record; false when the endpoint closed or failed (stop reading). */
+  private onHandshakeFragment(f: HandshakeFragment, epoch: number): boolean {
+    if (this.stateValue === "closed" || this.stateValue === "failed") return false;
+    if (f.msgType === HandshakeType.HelloRequest) {
+      // RFC 5246 §7.4.1.1: ignore while negotiating; otherwise it asks us (client) to rekey.
+      if (this.role === "client" && this.stateValue === "connected" && this.hs === null && epoch === this.epoch && f.length === 0) {
+        this.onPeerRenegotiationRequest(() => this.rekey());
+      }
+      return true;
+    }
+    if (this.hs !== null) {
+      this.hs.onFragment(f, epoch);
+      return true;
+    }
+    if (
+      this.role === "server" &&
+      this.stateValue === "connected" &&
+      f.msgType === HandshakeType.ClientHello &&
+      epoch === this.epoch &&
+      epoch > 0
+    ) {
+      // A ClientHello inside the connection: the peer's rekey (renegotiation).
+      this.onPeerRenegotiationRequest(() => {
+        this.releaseFinalFlight();
+        this.hs = this.newMachine(this.previous, false);
+        this.hs.start();
+        this.hs.onFragment(f, epoch);
+      });
+      return true;
+    }
+    const verdict = this.lastFlight === null ? "unexpected" : this.lastFlight.classify(f, epoch);
+    if (verdict === "resend") {
+      // "Read retransmit" in the FINISHED state (RFC 6347 §4.2.4): the peer lost our final flight.
+      this.stats.retransmissions++;
+      this.transmitFlight(this.lastFlight!.items, this.flightOutput());
+    } else if (verdict === "unexpected") {
+      this.stats.rejected["unexpected"]++;
+    }
+    return true;
   }
 
   /** RFC 5746 §4.4/§4.5: renegotiation only when secure; otherwise a no_renegotiation warning. */
@@ -677,10 +706,17 @@ export class DtlsEndpoint {
   }
 
   private makeHost(): HandshakeHost {
+    const out = this.flightOutput();
     return {
       config: this.hsConfig,
       // Guarded: it also runs from the retransmission timer, where nothing may throw.
-      transmitFlight: (all: readonly FlightItem[]) => this.guard(() => this.transmitFlight(all)),
+      transmitFlight: (all: readonly FlightItem[]) => {
+        try {
+          this.transmitFlight(all, out);
+        } catch (e) {
+          this.onThrown(e);
+        }
+      },
       installWriteEpoch: (epoch, cipher) => this.epochs.installWrite(epoch, cipher),
       setPendingRead: (epoch, cipher) => this.epochs.setPendingRead(epoch, cipher),
       activatePendingRead: () => {
@@ -702,23 +738,37 @@ export class DtlsEndpoint {
     };
   }
 
-  /** Packs and sends a flight, every record sealed with a fresh sequence number of the epoch it names. */
-  private transmitFlight(all: readonly FlightItem[]): void {
-    // A resend long after a rekey may name an epoch whose keys were retired: skip those parts.
-    const items = all.filter((i) => this.epochs.write.has(i.epoch));
-    const datagrams = packFlight(items, this.hsConfig.mtuBytes, {
+  /**
+   * Where this endpoint's flights go: made once per handshake (by makeHost) or per resend of a
+   * kept final flight, not per flight.
+   */
+  private flightOutput(): FlightOutput {
+    return {
       overheadBytes: (e) => this.epochs.overheadBytes(e),
-      seal: (e, type, payload) => this.sealRecord(e, type, payload),
-      // Straight into the flight's datagram: no buffer per record (packFlight then allocates one per datagram).
+      // Straight into the flight's buffer: no buffer per record.
       sealInto: (e, type, payload, out, offset) => {
         this.countSealed(e, type);
         return this.epochs.sealInto(e, type, payload, out, offset);
       },
-    });
-    for (const d of datagrams) {
-      this.stats.bytesSent += d.length;
-      this.transport.send(d);
+      send: (d) => {
+        this.stats.bytesSent += d.length;
+        this.transport.send(d);
+      },
+      sendCopies: this.sealIntoScratch,
+    };
+  }
+
+  /** Packs and sends a flight, every record sealed with a fresh sequence number of the epoch it names. */
+  private transmitFlight(all: readonly FlightItem[], out: FlightOutput): void {
+    // A resend long after a rekey may name an epoch whose keys were retired: skip those parts.
+    let items = all;
+    for (let i = 0; i < all.length; i++) {
+      if (!this.epochs.write.has(all[i]!.epoch)) {
+        items = all.filter((it) => this.epochs.write.has(it.epoch));
+        break;
+      }
     }
+    transmitFlight(items, this.hsConfig.mtuBytes, out);
   }
 
   private onHandshakeComplete(r: HandshakeResult): void {

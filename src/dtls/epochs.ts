@@ -45,10 +45,10 @@ export class PlaintextDuplicateFilter {
    * copy is made per record added (a few per handshake), so no spare capacity is kept. */
   private entries: readonly number[] = [];
 
-  private static digest(record: Uint8Array): number {
+  private static digest(bytes: Uint8Array, start: number, end: number): number {
     // FNV-1a over the record: a collision only costs a retransmission, never acceptance.
     let h = 0x811c9dc5;
-    for (let i = 0; i < record.length; i++) h = Math.imul(h ^ record[i]!, 0x01000193);
+    for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
     return h >>> 0;
   }
 
@@ -64,14 +64,32 @@ export class PlaintextDuplicateFilter {
   }
 
   has(seq: number, record: Uint8Array): boolean {
-    return this.find(seq, record.length, PlaintextDuplicateFilter.digest(record));
+    return this.hasRange(seq, record, 0, record.length);
+  }
+
+  /** has() for the record bytes[start..end) (no view of it needed). */
+  hasRange(seq: number, bytes: Uint8Array, start: number, end: number): boolean {
+    return this.find(seq, end - start, PlaintextDuplicateFilter.digest(bytes, start, end));
   }
 
   add(seq: number, record: Uint8Array): void {
-    const digest = PlaintextDuplicateFilter.digest(record);
-    if (this.find(seq, record.length, digest)) return;
-    const keep = this.entries.length >= 3 * REPLAY_WINDOW_RECORDS ? this.entries.slice(3) : this.entries;
-    this.entries = keep.concat([seq, record.length, digest]);
+    this.addRange(seq, record, 0, record.length);
+  }
+
+  /** add() for the record bytes[start..end) (no view of it needed). */
+  addRange(seq: number, bytes: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    const digest = PlaintextDuplicateFilter.digest(bytes, start, end);
+    if (this.find(seq, length, digest)) return;
+    const e = this.entries;
+    // Oldest triple dropped at REPLAY_WINDOW_RECORDS; one exact-size array per record added.
+    const from = e.length >= 3 * REPLAY_WINDOW_RECORDS ? 3 : 0;
+    const next = new Array<number>(e.length - from + 3);
+    for (let i = from; i < e.length; i++) next[i - from] = e[i]!;
+    next[e.length - from] = seq;
+    next[e.length - from + 1] = length;
+    next[e.length - from + 2] = digest;
+    this.entries = next;
   }
 }
 
@@ -100,8 +118,8 @@ export class EpochTable {
   }
 
   /** True if an epoch-0 record with these bytes and sequence number was seen (allocates nothing). */
-  isPlaintextDuplicate(seq: number, record: Uint8Array): boolean {
-    return this.duplicates !== null && this.duplicates.has(seq, record);
+  isPlaintextDuplicate(seq: number, record: Uint8Array, start = 0, end = record.length): boolean {
+    return this.duplicates !== null && this.duplicates.hasRange(seq, record, start, end);
   }
 
   /** Records of the pending epoch held until its ChangeCipherSpec (read-only view). */

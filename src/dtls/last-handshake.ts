@@ -11,6 +11,9 @@ import type { PreviousHandshake } from "./handshake/machine.js";
  * string (1 byte per char; ~40 B, where a Uint8Array costs ~230 B with its ArrayBuffer object).
  * verify_data is not secret (RFC 5746 sends it in renegotiation_info).
  */
+/** Char codes of the string being built by LastHandshake.of (which never re-enters). */
+const CODES: number[] = [];
+
 export class LastHandshake {
   constructor(
     /** client verify_data || server verify_data, one char per byte */
@@ -22,8 +25,16 @@ export class LastHandshake {
   ) {}
 
   static of(r: HandshakeResult): LastHandshake {
-    // One call: a flat string (appending char by char would build a tree of 24 string pieces).
-    const v = String.fromCharCode(...r.clientVerifyData, ...r.serverVerifyData);
+    // One call: a flat string (appending char by char would build a tree of 24 string pieces). The
+    // char codes go through a reused array: spreading the typed arrays allocates an iterator
+    // result per byte.
+    const c = r.clientVerifyData;
+    const s = r.serverVerifyData;
+    CODES.length = c.length + s.length;
+    for (let i = 0; i < c.length; i++) CODES[i] = c[i]!;
+    for (let i = 0; i < s.length; i++) CODES[c.length + i] = s[i]!;
+    const v = String.fromCharCode.apply(null, CODES);
+    CODES.length = 0;
     return new LastHandshake(v, r.clientVerifyData.length, r.secureRenegotiation, r.cookie.length > 0 ? r.cookie.slice() : null);
   }
 

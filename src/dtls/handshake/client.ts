@@ -248,7 +248,7 @@ export class ClientHandshake extends HandshakeMachine {
     const premaster = pskPremaster(psk.key, otherSecret);
     // RFC 7627 §4: session_hash covers the transcript through ClientKeyExchange.
     const master = this.ems
-      ? extendedMasterSecret(suite, premaster, this.transcript.hash(suite.prfHash))
+      ? extendedMasterSecret(suite, premaster, this.transcript.currentHash(suite.prfHash))
       : masterSecret(suite, premaster, this.hello.random, this.serverRandom!);
     premaster.fill(0);
     cfg.keyLog?.(`CLIENT_RANDOM ${hex(this.hello.random)} ${hex(master)}`);
@@ -261,9 +261,9 @@ export class ClientHandshake extends HandshakeMachine {
       this.host.installWriteEpoch(this.newEpoch, ciphers.write);
       this.host.setPendingRead(this.newEpoch, ciphers.read);
       // Same transcript as the session hash above (no message in between): Transcript reuses that digest.
-      this.clientVerify = verifyData(suite, masterKey, "client finished", this.transcript.hash(suite.prfHash));
+      this.clientVerify = verifyData(suite, masterKey, "client finished", this.transcript.currentHash(suite.prfHash));
       fin = this.ownMessage(HandshakeType.Finished, encodeFinished(this.clientVerify), this.newEpoch);
-      this.expectedServerVerify = verifyData(suite, masterKey, "server finished", this.transcript.hash(suite.prfHash));
+      this.expectedServerVerify = verifyData(suite, masterKey, "server finished", this.transcript.currentHash(suite.prfHash));
     } finally {
       masterKey.clear();
     }

@@ -33,67 +33,166 @@ export interface RecordSealer {
 /** ChangeCipherSpec body: a single byte of value 1 (RFC 5246 §7.1). */
 export const CHANGE_CIPHER_SPEC_BODY = Uint8Array.of(1);
 
-/** One record of a flight: a ChangeCipherSpec or one fragment of a handshake message. */
-interface PlannedRecord {
-  item: FlightItem;
-  fragmentOffset: number;
-  fragmentLength: number;
-  recordBytes: number;
+/** Where a flight's datagrams go (the endpoint): its record layer and its transport. */
+export interface FlightOutput {
+  overheadBytes(epoch: number): number;
+  /** Seals like RecordSealer.sealInto and returns the record's length (payload + overheadBytes). */
+  sealInto(epoch: number, type: ContentType, payload: Uint8Array, out: Uint8Array, offset: number): number;
+  /** Sends one datagram of the flight, in order. */
+  send(datagram: Uint8Array): void;
+  /**
+   * True when send() does not keep the datagram after it returns (Transport.sendCopies): the flight
+   * is then built in a buffer shared by every endpoint instead of a new one per flight.
+   */
+  readonly sendCopies: boolean;
 }
 
-/** Fragment payloads for sealInto (header + body), reused: packFlight never re-enters. */
+/** Largest flight built in the shared scratch (a PSK flight is a few hundred bytes); a larger one gets its own buffer. */
+export const FLIGHT_SCRATCH_BYTES_MAX = 16_384;
+
+/** The shared flight buffer (grown on demand up to FLIGHT_SCRATCH_BYTES_MAX) and whether a flight is in it. */
+let flightScratch = new Uint8Array(2048);
+let flightScratchBusy = false;
+
+/** Bytes of the shared flight buffer now (for tests of FLIGHT_SCRATCH_BYTES_MAX). */
+export function flightScratchBytes(): number {
+  return flightScratch.length;
+}
+
+/** Fragment payloads for sealInto (header + body), reused: sealing never re-enters. */
 let fragmentScratch = new Uint8Array(2048);
 
 /**
- * Turns a flight into datagrams of at most `mtuBytes` (several records per datagram, RFC 6347
- * §4.1.1), fragmenting handshake messages that do not fit (RFC 6347 §4.2.3).
+ * Total bytes of the flight's records, fragmenting handshake messages that do not fit in one record
+ * (RFC 6347 §4.2.3). Throws RangeError when `mtuBytes` leaves no room for a fragment.
  */
-export function packFlight(items: readonly FlightItem[], mtuBytes: number, sealer: RecordSealer): Uint8Array[] {
-  if (sealer.sealInto === undefined) return packBySeal(items, mtuBytes, sealer);
-  // Plan the records and their sizes first, then seal each datagram's records into it.
-  const plan: PlannedRecord[] = [];
-  for (const item of items) {
-    const overhead = sealer.overheadBytes(item.epoch);
+function flightBytes(items: readonly FlightItem[], mtuBytes: number, out: Pick<FlightOutput, "overheadBytes">): number {
+  let total = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const overhead = out.overheadBytes(item.epoch);
     if (item.kind === "ccs") {
-      plan.push({ item, fragmentOffset: 0, fragmentLength: 0, recordBytes: CHANGE_CIPHER_SPEC_BODY.length + overhead });
+      total += CHANGE_CIPHER_SPEC_BODY.length + overhead;
       continue;
     }
     const maxBody = mtuBytes - overhead - HANDSHAKE_HEADER_BYTES;
     if (maxBody < 1) {
       throw new RangeError(`packFlight: "mtuBytes" ${mtuBytes} leaves no room for a handshake fragment after ${overhead + HANDSHAKE_HEADER_BYTES} bytes of headers`);
     }
-    let off = 0;
-    do {
-      const n = Math.min(maxBody, item.body.length - off);
-      plan.push({ item, fragmentOffset: off, fragmentLength: n, recordBytes: HANDSHAKE_HEADER_BYTES + n + overhead });
-      off += n;
-    } while (off < item.body.length);
+    const n = item.body.length;
+    const fragments = n === 0 ? 1 : Math.ceil(n / maxBody);
+    total += n + fragments * (HANDSHAKE_HEADER_BYTES + overhead);
   }
-  const datagrams: Uint8Array[] = [];
-  let first = 0;
-  while (first < plan.length) {
-    let bytes = plan[first]!.recordBytes;
-    let end = first + 1;
-    while (end < plan.length && bytes + plan[end]!.recordBytes <= mtuBytes) bytes += plan[end++]!.recordBytes;
-    const d = new Uint8Array(bytes);
-    let at = 0;
-    for (let i = first; i < end; i++) at += sealPlanned(plan[i]!, sealer, d, at);
-    datagrams.push(at === bytes ? d : d.subarray(0, at));
-    first = end;
-  }
-  return datagrams;
+  return total;
 }
 
-function sealPlanned(r: PlannedRecord, sealer: RecordSealer, out: Uint8Array, offset: number): number {
-  const { item } = r;
-  if (item.kind === "ccs") return sealer.sealInto!(item.epoch, ContentType.ChangeCipherSpec, CHANGE_CIPHER_SPEC_BODY, out, offset);
-  const n = HANDSHAKE_HEADER_BYTES + r.fragmentLength;
-  if (fragmentScratch.length < n) fragmentScratch = new Uint8Array(Math.max(n, 2 * fragmentScratch.length));
-  writeHandshakeHeader(fragmentScratch, 0, item.msgType, item.body.length, item.messageSeq, r.fragmentOffset, r.fragmentLength);
-  // A whole message (the usual case) is copied without a subarray view of it.
-  if (r.fragmentLength === item.body.length) fragmentScratch.set(item.body, HANDSHAKE_HEADER_BYTES);
-  else fragmentScratch.set(item.body.subarray(r.fragmentOffset, r.fragmentOffset + r.fragmentLength), HANDSHAKE_HEADER_BYTES);
-  return sealer.sealInto!(item.epoch, ContentType.Handshake, fragmentScratch.subarray(0, n), out, offset);
+/**
+ * Seals every record of the flight, in order, back to back into buf[0..): the concatenation of its
+ * datagrams (datagram boundaries fall between records). Returns the end of every datagram packed
+ * greedily up to `mtuBytes` (RFC 6347 §4.1.1), as the last one's end when there is one datagram
+ * (no array) or an array of ends.
+ */
+function sealFlight(items: readonly FlightItem[], mtuBytes: number, out: FlightOutput, buf: Uint8Array): number | number[] {
+  let at = 0;
+  let datagramStart = 0;
+  let ends: number[] | null = null;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const overhead = out.overheadBytes(item.epoch);
+    if (item.kind === "ccs") {
+      // A record that does not fit in the current datagram starts the next one.
+      if (at > datagramStart && at + CHANGE_CIPHER_SPEC_BODY.length + overhead - datagramStart > mtuBytes) {
+        (ends ??= []).push(at);
+        datagramStart = at;
+      }
+      at += checkedSeal(out, item.epoch, ContentType.ChangeCipherSpec, CHANGE_CIPHER_SPEC_BODY, buf, at, CHANGE_CIPHER_SPEC_BODY.length + overhead);
+      continue;
+    }
+    const maxBody = mtuBytes - overhead - HANDSHAKE_HEADER_BYTES;
+    const body = item.body;
+    let off = 0;
+    do {
+      const n = Math.min(maxBody, body.length - off);
+      const payloadBytes = HANDSHAKE_HEADER_BYTES + n;
+      if (at > datagramStart && at + payloadBytes + overhead - datagramStart > mtuBytes) {
+        (ends ??= []).push(at);
+        datagramStart = at;
+      }
+      if (fragmentScratch.length < payloadBytes) fragmentScratch = new Uint8Array(Math.max(payloadBytes, 2 * fragmentScratch.length));
+      writeHandshakeHeader(fragmentScratch, 0, item.msgType, body.length, item.messageSeq, off, n);
+      // A whole message (the usual case) is copied without a subarray view of it.
+      if (n === body.length) fragmentScratch.set(body, HANDSHAKE_HEADER_BYTES);
+      else fragmentScratch.set(body.subarray(off, off + n), HANDSHAKE_HEADER_BYTES);
+      at += checkedSeal(out, item.epoch, ContentType.Handshake, fragmentScratch.subarray(0, payloadBytes), buf, at, payloadBytes + overhead);
+      off += n;
+    } while (off < body.length);
+  }
+  if (ends === null) return at;
+  ends.push(at);
+  return ends;
+}
+
+function checkedSeal(out: FlightOutput, epoch: number, type: ContentType, payload: Uint8Array, buf: Uint8Array, at: number, expectBytes: number): number {
+  const n = out.sealInto(epoch, type, payload, buf, at);
+  if (n !== expectBytes) throw new Error(`packFlight: sealInto returned ${n} bytes for a record of epoch ${epoch}, expected ${expectBytes} (payload + overheadBytes)`);
+  return n;
+}
+
+/**
+ * Seals a flight and sends its datagrams (at most `mtuBytes` each, several records per datagram,
+ * RFC 6347 §4.1.1; handshake messages that do not fit are fragmented, RFC 6347 §4.2.3). Every record
+ * is sealed before the first datagram is sent, so a transport that re-enters the endpoint finds the
+ * flight's sequence numbers already taken, as when flights were packed into a list first.
+ * The records go back to back into one buffer: the shared flight scratch when the transport
+ * copies (nothing allocated but a view per datagram), else a new buffer of which each datagram is
+ * a view (one allocation per flight).
+ */
+export function transmitFlight(items: readonly FlightItem[], mtuBytes: number, out: FlightOutput): void {
+  const total = flightBytes(items, mtuBytes, out);
+  const shared = out.sendCopies && !flightScratchBusy && total <= FLIGHT_SCRATCH_BYTES_MAX;
+  if (!shared) {
+    const buf = new Uint8Array(total);
+    sendDatagrams(buf, sealFlight(items, mtuBytes, out, buf), out, total);
+    return;
+  }
+  if (flightScratch.length < total) flightScratch = new Uint8Array(Math.min(FLIGHT_SCRATCH_BYTES_MAX, Math.max(total, 2 * flightScratch.length)));
+  flightScratchBusy = true;
+  try {
+    const buf = flightScratch;
+    sendDatagrams(buf, sealFlight(items, mtuBytes, out, buf), out, -1);
+  } finally {
+    flightScratchBusy = false;
+  }
+}
+
+/** Sends buf's datagrams, ending at `ends`; `whole` is buf's length when a datagram may be all of buf. */
+function sendDatagrams(buf: Uint8Array, ends: number | number[], out: FlightOutput, whole: number): void {
+  if (typeof ends === "number") {
+    out.send(ends === whole ? buf : buf.subarray(0, ends));
+    return;
+  }
+  let start = 0;
+  for (let i = 0; i < ends.length; i++) {
+    out.send(buf.subarray(start, ends[i]));
+    start = ends[i]!;
+  }
+}
+
+/**
+ * Turns a flight into datagrams of at most `mtuBytes` (several records per datagram, RFC 6347
+ * §4.1.1), fragmenting handshake messages that do not fit (RFC 6347 §4.2.3).
+ */
+export function packFlight(items: readonly FlightItem[], mtuBytes: number, sealer: RecordSealer): Uint8Array[] {
+  const sealInto = sealer.sealInto;
+  if (sealInto === undefined) return packBySeal(items, mtuBytes, sealer);
+  const datagrams: Uint8Array[] = [];
+  transmitFlight(items, mtuBytes, {
+    overheadBytes: (e) => sealer.overheadBytes(e),
+    sealInto: (e, type, payload, buf, offset) => sealInto.call(sealer, e, type, payload, buf, offset),
+    send: (d) => datagrams.push(d),
+    sendCopies: false,
+  });
+  return datagrams;
 }
 
 /** packFlight for a sealer without sealInto: each record sealed on its own, then copied into its datagram. */

@@ -20,19 +20,17 @@ export interface HandshakeFragment {
 }
 
 /**
- * Splits a handshake record payload into fragments (a record may carry several, RFC 6347 §4.2.3).
- * Throws DecodeError if a header is truncated or a fragment lies outside its message.
+ * Checks that a handshake record payload is a whole number of well-formed fragments (a record may
+ * carry several, RFC 6347 §4.2.3) without allocating anything. Throws DecodeError if a header is
+ * truncated or a fragment lies outside its message or the record.
  */
-export function readHandshakeFragments(payload: Uint8Array): HandshakeFragment[] {
-  const out: HandshakeFragment[] = [];
+export function checkHandshakeFragments(payload: Uint8Array): void {
   let off = 0;
   while (off < payload.length) {
     if (payload.length - off < HANDSHAKE_HEADER_BYTES) {
       throw new DecodeError(`handshake header needs ${HANDSHAKE_HEADER_BYTES} bytes at offset ${off}, got ${payload.length - off}`);
     }
-    const msgType = payload[off]!;
     const length = (payload[off + 1]! << 16) | (payload[off + 2]! << 8) | payload[off + 3]!;
-    const messageSeq = (payload[off + 4]! << 8) | payload[off + 5]!;
     const fragmentOffset = (payload[off + 6]! << 16) | (payload[off + 7]! << 8) | payload[off + 8]!;
     const fragmentLength = (payload[off + 9]! << 16) | (payload[off + 10]! << 8) | payload[off + 11]!;
     off += HANDSHAKE_HEADER_BYTES;
@@ -44,8 +42,44 @@ export function readHandshakeFragments(payload: Uint8Array): HandshakeFragment[]
     if (off + fragmentLength > payload.length) {
       throw new DecodeError(`handshake fragment_length ${fragmentLength} exceeds the ${payload.length - off} bytes left in the record`);
     }
-    out.push({ msgType, length, messageSeq, fragmentOffset, fragmentLength, body: payload.subarray(off, off + fragmentLength) });
     off += fragmentLength;
+  }
+}
+
+/**
+ * Reads the fragment at payload[off..] into `f` (its body a view into the payload) and returns the
+ * offset of the next one. The payload must have passed checkHandshakeFragments.
+ */
+export function readHandshakeFragmentInto(payload: Uint8Array, off: number, f: HandshakeFragment): number {
+  f.msgType = payload[off]!;
+  f.length = (payload[off + 1]! << 16) | (payload[off + 2]! << 8) | payload[off + 3]!;
+  f.messageSeq = (payload[off + 4]! << 8) | payload[off + 5]!;
+  f.fragmentOffset = (payload[off + 6]! << 16) | (payload[off + 7]! << 8) | payload[off + 8]!;
+  const n = (payload[off + 9]! << 16) | (payload[off + 10]! << 8) | payload[off + 11]!;
+  f.fragmentLength = n;
+  const start = off + HANDSHAKE_HEADER_BYTES;
+  f.body = payload.subarray(start, start + n);
+  return start + n;
+}
+
+/** A fragment object to read into (readHandshakeFragmentInto). */
+export function emptyHandshakeFragment(): HandshakeFragment {
+  return { msgType: 0, length: 0, messageSeq: 0, fragmentOffset: 0, fragmentLength: 0, body: EMPTY_BODY };
+}
+
+const EMPTY_BODY = new Uint8Array(0);
+
+/**
+ * Splits a handshake record payload into fragments (a record may carry several, RFC 6347 §4.2.3).
+ * Throws DecodeError if a header is truncated or a fragment lies outside its message.
+ */
+export function readHandshakeFragments(payload: Uint8Array): HandshakeFragment[] {
+  checkHandshakeFragments(payload);
+  const out: HandshakeFragment[] = [];
+  for (let off = 0; off < payload.length; ) {
+    const f = emptyHandshakeFragment();
+    off = readHandshakeFragmentInto(payload, off, f);
+    out.push(f);
   }
   return out;
 }

@@ -21,6 +21,7 @@ export type AddResult =
   | "inconsistent"; // msg_type or length disagree with earlier fragments of the same message
 
 interface Partial {
+  messageSeq: number;
   msgType: number;
   body: Uint8Array;
   /** One flag per body byte; simple and bounded by bytesMax. null: the message came whole at once. */
@@ -30,7 +31,12 @@ interface Partial {
 
 export class Reassembler {
   private nextSeq = 0;
-  private readonly partials = new Map<number, Partial>();
+  /**
+   * Messages held, in no order: at most aheadMax + 1 (message_seq in [nextSeq, nextSeq + aheadMax]),
+   * usually one, so a short array searched linearly (a Map costs a hash table per handshake and
+   * reallocates it on delete).
+   */
+  private readonly partials: Partial[] = [];
   private heldBytes = 0;
 
   constructor(
@@ -48,7 +54,7 @@ export class Reassembler {
 
   /** Forgets everything and expects `nextSeq` next (a new handshake, or a stateless cookie restart). */
   reset(nextSeq: number): void {
-    this.partials.clear();
+    this.partials.length = 0;
     this.heldBytes = 0;
     this.nextSeq = nextSeq;
   }
@@ -57,17 +63,18 @@ export class Reassembler {
     if (f.messageSeq < this.nextSeq) return "old";
     if (f.messageSeq > this.nextSeq + this.aheadMax) return "too-far";
     if (f.length > this.messageBytesMax) return "over-limit";
-    let p = this.partials.get(f.messageSeq);
+    const at = this.indexOf(f.messageSeq);
+    let p = at < 0 ? undefined : this.partials[at]!;
     if (p === undefined) {
       if (this.heldBytes + f.length > this.bytesMax) return "over-limit";
       if (f.fragmentOffset === 0 && f.fragmentLength === f.length) {
         // The usual case, a whole message in one fragment: no per-byte bookkeeping needed.
-        this.partials.set(f.messageSeq, { msgType: f.msgType, body: f.body.slice(), have: null, missing: 0 });
+        this.partials.push({ messageSeq: f.messageSeq, msgType: f.msgType, body: f.body.slice(), have: null, missing: 0 });
         this.heldBytes += f.length;
         return "buffered";
       }
-      p = { msgType: f.msgType, body: new Uint8Array(f.length), have: new Uint8Array(f.length), missing: f.length };
-      this.partials.set(f.messageSeq, p);
+      p = { messageSeq: f.messageSeq, msgType: f.msgType, body: new Uint8Array(f.length), have: new Uint8Array(f.length), missing: f.length };
+      this.partials.push(p);
       this.heldBytes += f.length;
     } else if (p.msgType !== f.msgType || p.body.length !== f.length) {
       // A whole message in one fragment replaces a partial one that disagrees with it: otherwise a
@@ -75,11 +82,11 @@ export class Reassembler {
       if (f.fragmentOffset !== 0 || f.fragmentLength !== f.length) return "inconsistent";
       this.heldBytes -= p.body.length;
       if (this.heldBytes + f.length > this.bytesMax) {
-        this.partials.delete(f.messageSeq);
+        this.removeAt(at);
         return "over-limit";
       }
-      p = { msgType: f.msgType, body: new Uint8Array(f.length), have: new Uint8Array(f.length), missing: f.length };
-      this.partials.set(f.messageSeq, p);
+      p = { messageSeq: f.messageSeq, msgType: f.msgType, body: new Uint8Array(f.length), have: new Uint8Array(f.length), missing: f.length };
+      this.partials[at] = p;
       this.heldBytes += f.length;
     }
     if (p.have === null) return f.fragmentLength > 0 ? "duplicate" : "buffered"; // all its bytes are held
@@ -98,12 +105,27 @@ export class Reassembler {
 
   /** The next message in order if it is complete; advances the expected message_seq. */
   take(): ReassembledMessage | undefined {
-    const p = this.partials.get(this.nextSeq);
-    if (p === undefined || p.missing > 0) return undefined;
-    this.partials.delete(this.nextSeq);
+    const at = this.indexOf(this.nextSeq);
+    if (at < 0) return undefined;
+    const p = this.partials[at]!;
+    if (p.missing > 0) return undefined;
+    this.removeAt(at);
     this.heldBytes -= p.body.length;
     const m = { msgType: p.msgType, messageSeq: this.nextSeq, body: p.body };
     this.nextSeq++;
     return m;
+  }
+
+  private indexOf(messageSeq: number): number {
+    const ps = this.partials;
+    for (let i = 0; i < ps.length; i++) if (ps[i]!.messageSeq === messageSeq) return i;
+    return -1;
+  }
+
+  /** Removes partials[i] (order does not matter: the last one takes its place). */
+  private removeAt(i: number): void {
+    const ps = this.partials;
+    const last = ps.pop()!;
+    if (i < ps.length) ps[i] = last;
   }
 }

@@ -290,7 +290,7 @@ export class ServerHandshake extends HandshakeMachine {
     this.transcript.add(m.msgType, m.messageSeq, m.body);
     const premaster = pskPremaster(key, otherSecret);
     const master = this.ems
-      ? extendedMasterSecret(suite, premaster, this.transcript.hash(suite.prfHash))
+      ? extendedMasterSecret(suite, premaster, this.transcript.currentHash(suite.prfHash))
       : masterSecret(suite, premaster, this.clientRandom!, this.serverRandom);
     premaster.fill(0);
     cfg.keyLog?.(`CLIENT_RANDOM ${hex(this.clientRandom!)} ${hex(master)}`);
@@ -302,7 +302,7 @@ export class ServerHandshake extends HandshakeMachine {
     this.host.installWriteEpoch(this.newEpoch, ciphers.write);
     this.host.setPendingRead(this.newEpoch, ciphers.read);
     // Same transcript as the session hash above (no message in between): Transcript reuses that digest.
-    this.expectedClientVerify = verifyData(suite, this.masterKey, "client finished", this.transcript.hash(suite.prfHash));
+    this.expectedClientVerify = verifyData(suite, this.masterKey, "client finished", this.transcript.currentHash(suite.prfHash));
     this.awaitingCcs = true;
     this.stage = "wait-finished";
     this.peerFlightStart = m.messageSeq;
@@ -315,7 +315,7 @@ export class ServerHandshake extends HandshakeMachine {
       throw fatal("bad-finished", AlertDescription.DecryptError, "client Finished verify_data does not match");
     }
     this.transcript.add(m.msgType, m.messageSeq, m.body);
-    const serverVerify = verifyData(suite, this.masterKey!, "server finished", this.transcript.hash(suite.prfHash));
+    const serverVerify = verifyData(suite, this.masterKey!, "server finished", this.transcript.currentHash(suite.prfHash));
     this.masterKey!.clear();
     this.masterKey = null;
     const fin = this.ownMessage(HandshakeType.Finished, encodeFinished(serverVerify), this.newEpoch);

@@ -68,6 +68,14 @@ export class Transcript {
 
   /** Hash of everything added so far. The hash is the suite's PRF hash (RFC 5246 §7.4.9). */
   hash(alg: "sha256" | "sha384"): Uint8Array {
+    return alg === "sha256" ? this.currentHash(alg).slice() : this.currentHash(alg);
+  }
+
+  /**
+   * hash() without a copy for SHA-256: the transcript's own digest buffer, valid only until the
+   * next add(), clear() or hash call. For callers that consume it at once (the PRF copies its seed).
+   */
+  currentHash(alg: "sha256" | "sha384"): Uint8Array {
     if (alg === "sha256") {
       if (this.sha256LastCount !== this.parts.length) {
         const h = (this.sha256 ??= new Sha256());
@@ -75,7 +83,7 @@ export class Transcript {
         scratch.copyFrom(h).digestInto(this.sha256Last, 0);
         this.sha256LastCount = this.parts.length;
       }
-      return this.sha256Last.slice();
+      return this.sha256Last;
     }
     if (alg !== "sha384") throw new Error(`Transcript.hash: "alg" expected "sha256" or "sha384", got ${JSON.stringify(alg)}`);
     const h = (this.sha384 ??= createHash("sha384"));

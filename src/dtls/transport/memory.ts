@@ -54,6 +54,20 @@ export const MEMORY_LINK_IN_FLIGHT_MAX = 10_000;
 /** Free buffers kept per direction after delivery; beyond this a freed buffer is left to the GC. */
 export const MEMORY_LINK_POOL_MAX = 64;
 
+/**
+ * Free buffers a closed link leaves for the next links of the process (at most this many): a
+ * benchmark or simulation that opens link after link then allocates no buffer per link.
+ */
+export const MEMORY_LINK_SHARED_POOL_MAX = 64;
+
+/** Free buffers left by closed links (module state: one per thread), taken when a direction has none of its own. */
+const sharedFree: Slot[] = [];
+
+/** Free buffers closed links have left for the next ones (at most MEMORY_LINK_SHARED_POOL_MAX). */
+export function memoryLinkSharedPoolBuffers(): number {
+  return sharedFree.length;
+}
+
 /** Smallest pooled buffer: a datagram of a 1500-byte MTU path fits, so typical sizes never regrow one. */
 const POOL_BUFFER_MIN_BYTES = 2048;
 
@@ -146,7 +160,7 @@ class LinkDirection {
 
   private copyIn(datagram: Uint8Array): Slot {
     const n = datagram.length;
-    let slot = this.free.pop();
+    let slot = this.free.pop() ?? sharedFree.pop();
     if (slot === undefined || slot.buf.length < n) {
       // None free, or too small for this datagram (the small one is dropped: the pool stays bounded).
       const buf = new Uint8Array(Math.max(n, POOL_BUFFER_MIN_BYTES));
@@ -179,6 +193,13 @@ class LinkDirection {
     this.tail++;
   }
 
+  /** The sending end closed: its free buffers go to the shared pool for the next links. */
+  close(): void {
+    this.closed = true;
+    const free = this.free;
+    while (free.length > 0 && sharedFree.length < MEMORY_LINK_SHARED_POOL_MAX) sharedFree.push(free.pop()!);
+  }
+
   private deliverHead(): void {
     const q = this.queue;
     if (this.head >= this.tail) return; // cannot happen: one timer per queued slot
@@ -204,6 +225,9 @@ class LinkDirection {
   }
 }
 
+/** The rng of a link without faults (never drawn from). */
+const NO_RNG = (): number => 0;
+
 export function createMemoryLink(options: MemoryLinkOptions): [MemoryTransport, MemoryTransport] {
   const loss = checkRate("lossRate", options.lossRate);
   const dup = checkRate("duplicateRate", options.duplicateRate);
@@ -213,24 +237,38 @@ export function createMemoryLink(options: MemoryLinkOptions): [MemoryTransport, 
   if ((loss > 0 || dup > 0 || reorder > 0) && options.rng === undefined) {
     throw new Error(`memory link: "rng" is required when lossRate, duplicateRate or reorderRate is non-zero`);
   }
-  const cfg: LinkConfig = { loss, dup, reorder, latency, rng: options.rng ?? (() => 0), clock: options.clock, options };
+  const cfg: LinkConfig = { loss, dup, reorder, latency, rng: options.rng ?? NO_RNG, clock: options.clock, options };
   const a = new LinkDirection("a->b", cfg);
   const b = new LinkDirection("b->a", cfg);
   a.peer = b;
   b.peer = a;
-  const end = (d: LinkDirection): MemoryTransport => ({
-    stats: d.stats,
-    get pooledBuffers() {
-      return d.pooledBuffers;
-    },
-    sendCopies: true,
-    send: (datagram: Uint8Array) => d.send(datagram),
-    onReceive(h: (datagram: Uint8Array) => void) {
-      d.handler = h;
-    },
-    close() {
-      d.closed = true;
-    },
-  });
-  return [end(a), end(b)];
+  return [new MemoryEnd(a), new MemoryEnd(b)];
+}
+
+/** One end of a link: a Transport sending on its direction (a class: no closures per link). */
+class MemoryEnd implements MemoryTransport {
+  readonly sendCopies = true;
+
+  constructor(private readonly d: LinkDirection) {
+    this.send = (datagram) => d.send(datagram);
+  }
+
+  get stats(): MemoryLinkStats {
+    return this.d.stats;
+  }
+
+  get pooledBuffers(): number {
+    return this.d.pooledBuffers;
+  }
+
+  /** Own property, bound: callers may take it off the transport and call it (or wrap it). */
+  readonly send: (datagram: Uint8Array) => void;
+
+  onReceive(h: (datagram: Uint8Array) => void): void {
+    this.d.handler = h;
+  }
+
+  close(): void {
+    this.d.close();
+  }
 }

@@ -20,8 +20,16 @@ export function seededRandom(seed: number): () => number {
 
 /** An Rng (byte filler) deterministic for a given seed. */
 export function seededRng(seed: number): Rng {
-  const next = seededRandom(seed);
+  // The same draws as Math.floor(seededRandom(seed)() * 256): z / 2^32 * 256 is exact in a double,
+  // so its floor is z >>> 24. Integer arithmetic only: no float boxed per byte.
+  let s = seed >>> 0;
   return (out) => {
-    for (let i = 0; i < out.length; i++) out[i] = Math.floor(next() * 256);
+    for (let i = 0; i < out.length; i++) {
+      s = (s + 0x9e3779b9) >>> 0;
+      let z = s;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      out[i] = (z ^ (z >>> 16)) >>> 24;
+    }
   };
 }
