@@ -75,6 +75,7 @@ import type { HandshakeMachine } from "./handshake/machine.js";
 import { ServerHandshake } from "./handshake/server.js";
 import { EARLY_RECORDS_MAX, PREVIOUS_EPOCH_RETAIN_MS, appRecordsPerKeyMax, finalFlightRetainMs } from "./limits.js";
 import { emptyRecordHeader, readRecordHeader } from "./record/header.js";
+import type { CipherState } from "./record/cipher-state.js";
 import { OPEN_SCRATCH, SEAL_SCRATCH } from "./record/scratch.js";
 
 /** A fresh counter per reject reason, as one literal: its properties live in the object itself. */
@@ -578,7 +579,7 @@ export class DtlsEndpoint {
     if (verdict === "resend") {
       // "Read retransmit" in the FINISHED state (RFC 6347 §4.2.4): the peer lost our final flight.
       this.stats.retransmissions++;
-      this.transmitFlight(this.lastFlight!.items, this.flightOutput());
+      this.transmitFlight(this.lastFlight!.items, new DtlsEndpoint.Ports(this));
     } else if (verdict === "unexpected") {
       this.stats.rejected["unexpected"]++;
     }
@@ -706,57 +707,82 @@ export class DtlsEndpoint {
   }
 
   private makeHost(): HandshakeHost {
-    const out = this.flightOutput();
-    return {
-      config: this.hsConfig,
-      // Guarded: it also runs from the retransmission timer, where nothing may throw.
-      transmitFlight: (all: readonly FlightItem[]) => {
-        try {
-          this.transmitFlight(all, out);
-        } catch (e) {
-          this.onThrown(e);
-        }
-      },
-      installWriteEpoch: (epoch, cipher) => this.epochs.installWrite(epoch, cipher),
-      setPendingRead: (epoch, cipher) => this.epochs.setPendingRead(epoch, cipher),
-      activatePendingRead: () => {
-        // Re-run the records of the new epoch that came before the ChangeCipherSpec. The caller
-        // of processRecord no longer needs HDR, so re-entering here is safe.
-        for (const r of this.epochs.activatePendingRead()) {
-          if (this.stateValue === "closed" || this.stateValue === "failed") return;
-          this.processDatagram(r);
-        }
-      },
-      complete: (r) => this.onHandshakeComplete(r),
-      exhausted: () => this.fail("retransmit-exhausted", `no answer after ${this.limits.retransmitCountMax} retransmissions`),
-      countRetransmission: () => {
-        this.stats.retransmissions++;
-      },
-      reject: (reason) => {
-        this.stats.rejected[reason]++;
-      },
-    };
+    return new DtlsEndpoint.Ports(this);
   }
 
   /**
-   * Where this endpoint's flights go: made once per handshake (by makeHost) or per resend of a
-   * kept final flight, not per flight.
+   * The endpoint as its handshake machine (HandshakeHost) and its flights (FlightOutput) see it:
+   * one object per handshake, where callbacks as closures cost a dozen functions. A class
+   * expression in the class body, so it may use the endpoint's private members.
    */
-  private flightOutput(): FlightOutput {
-    return {
-      overheadBytes: (e) => this.epochs.overheadBytes(e),
-      // Straight into the flight's buffer: no buffer per record.
-      sealInto: (e, type, payload, out, offset) => {
-        this.countSealed(e, type);
-        return this.epochs.sealInto(e, type, payload, out, offset);
-      },
-      send: (d) => {
-        this.stats.bytesSent += d.length;
-        this.transport.send(d);
-      },
-      sendCopies: this.sealIntoScratch,
-    };
-  }
+  private static readonly Ports = class EndpointPorts implements HandshakeHost, FlightOutput {
+    readonly config: HandshakeConfig;
+    readonly sendCopies: boolean;
+
+    constructor(private readonly ep: DtlsEndpoint) {
+      this.config = ep.hsConfig;
+      this.sendCopies = ep.sealIntoScratch;
+    }
+
+    // Guarded: it also runs from the retransmission timer, where nothing may throw.
+    transmitFlight(all: readonly FlightItem[]): void {
+      try {
+        this.ep.transmitFlight(all, this);
+      } catch (e) {
+        this.ep.onThrown(e);
+      }
+    }
+
+    installWriteEpoch(epoch: number, cipher: CipherState): void {
+      this.ep.epochs.installWrite(epoch, cipher);
+    }
+
+    setPendingRead(epoch: number, cipher: CipherState): void {
+      this.ep.epochs.setPendingRead(epoch, cipher);
+    }
+
+    activatePendingRead(): void {
+      const ep = this.ep;
+      // Re-run the records of the new epoch that came before the ChangeCipherSpec. The caller
+      // of processRecord no longer needs HDR, so re-entering here is safe.
+      const early = ep.epochs.activatePendingRead();
+      for (let i = 0; i < early.length; i++) {
+        if (ep.stateValue === "closed" || ep.stateValue === "failed") return;
+        ep.processDatagram(early[i]!);
+      }
+    }
+
+    complete(r: HandshakeResult): void {
+      this.ep.onHandshakeComplete(r);
+    }
+
+    exhausted(): void {
+      this.ep.fail("retransmit-exhausted", `no answer after ${this.ep.limits.retransmitCountMax} retransmissions`);
+    }
+
+    countRetransmission(): void {
+      this.ep.stats.retransmissions++;
+    }
+
+    reject(reason: RejectReason): void {
+      this.ep.stats.rejected[reason]++;
+    }
+
+    overheadBytes(epoch: number): number {
+      return this.ep.epochs.overheadBytes(epoch);
+    }
+
+    /** Straight into the flight's buffer: no buffer per record. */
+    sealInto(epoch: number, type: ContentType, payload: Uint8Array, out: Uint8Array, offset: number): number {
+      this.ep.countSealed(epoch, type);
+      return this.ep.epochs.sealInto(epoch, type, payload, out, offset);
+    }
+
+    send(d: Uint8Array): void {
+      this.ep.stats.bytesSent += d.length;
+      this.ep.transport.send(d);
+    }
+  };
 
   /** Packs and sends a flight, every record sealed with a fresh sequence number of the epoch it names. */
   private transmitFlight(all: readonly FlightItem[], out: FlightOutput): void {
@@ -795,12 +821,14 @@ export class DtlsEndpoint {
     if (renegotiation) this.emit("rekeyed", { suite: r.suite.name, epoch: r.epoch });
     else this.emit("connected", { suite: r.suite.name, epoch: r.epoch, identity: r.identity });
     // Application data that overtook the Finished, then records queued for the new key.
-    const early = this.earlyAppData ?? [];
+    const early = this.earlyAppData;
     this.earlyAppData = null;
-    for (const e of early) {
-      if (this.stateValue !== "connected") return;
-      if (this.epochs.read.get(e.epoch)?.verified === true) this.emit("data", e.data);
-      else this.stats.rejected["unexpected"]++;
+    if (early !== null) {
+      for (const e of early) {
+        if (this.stateValue !== "connected") return;
+        if (this.epochs.read.get(e.epoch)?.verified === true) this.emit("data", e.data);
+        else this.stats.rejected["unexpected"]++;
+      }
     }
     this.flushPending();
   }

@@ -54,7 +54,8 @@ export class FinalFlight {
       bytes.push(body === null ? KIND_CCS : KIND_HANDSHAKE, item.epoch >>> 8, item.epoch & 0xff, msgType, messageSeq >>> 8, messageSeq & 0xff, n >>> 16, (n >>> 8) & 0xff, n & 0xff);
       if (body !== null) for (let i = 0; i < n; i++) bytes.push(body[i]!);
     }
-    this.encoded = String.fromCharCode(...bytes);
+    // apply, not a spread: spreading walks an iterator.
+    this.encoded = String.fromCharCode.apply(null, bytes);
   }
 
   /** Our final flight, in order (each item names its epoch): new objects on every call. */

@@ -13,7 +13,7 @@ import type { NamedGroup, PskClientConfig } from "../api.js";
 import { AlertDescription, DTLS10_VERSION, DTLS12_VERSION, ExtensionType, HandshakeType } from "../constants.js";
 import { extendedMasterSecret, masterSecret, prepareMaster, pskPremaster, timingSafeEqualBytes, verifyData } from "../crypto/keys.js";
 import { ALERT_UNSUPPORTED_EXTENSION, fatal } from "../errors.js";
-import { concat, hex, UTF8_ENCODER, wrapDecode } from "./util.js";
+import { concat, EMPTY_BYTES, hex, utf8Bytes, wrapDecode } from "./util.js";
 import { suiteById } from "../suites/registry.js";
 import type { FlightItem } from "./flight.js";
 import { deriveEpochCiphers } from "./epoch-keys.js";
@@ -72,7 +72,7 @@ export class ClientHandshake extends HandshakeMachine {
     const offersEcdhe = cfg.suites.some((s) => s.keyExchange === "ecdhe-psk");
     const extensions: Extension[] = [
       // RFC 5746 §3.4 (initial: empty) / §3.5 (renegotiation: client_verify_data).
-      encodeRenegotiationInfo(this.previous?.clientVerifyData ?? new Uint8Array(0)),
+      encodeRenegotiationInfo(this.previous?.clientVerifyData ?? EMPTY_BYTES),
     ];
     if (cfg.extendedMasterSecret) extensions.push(encodeExtendedMasterSecret());
     if (offersEcdhe) {
@@ -81,11 +81,11 @@ export class ClientHandshake extends HandshakeMachine {
     this.hello = {
       clientVersion: DTLS12_VERSION,
       random,
-      sessionId: new Uint8Array(0),
+      sessionId: EMPTY_BYTES,
       // RFC 6347 §4.2.1 lets a server run the cookie exchange on every handshake. OpenSSL (3.0) with
       // cookie exchange on ignores a renegotiation ClientHello without a cookie, so, like OpenSSL's
       // own client, we send the cookie of the first handshake again (our server ignores it then).
-      cookie: this.previous?.cookie ?? new Uint8Array(0),
+      cookie: this.previous?.cookie ?? EMPTY_BYTES,
       cipherSuites: cfg.suites.map((s) => s.id),
       compressionMethods: [0],
       extensions,
@@ -239,7 +239,7 @@ export class ClientHandshake extends HandshakeMachine {
       otherSecret = shared;
       point = kp.publicPoint;
     }
-    const identity = UTF8_ENCODER.encode(psk.identity);
+    const identity = utf8Bytes(psk.identity);
     const cke = this.ownMessage(
       HandshakeType.ClientKeyExchange,
       encodeClientKeyExchange(point === undefined ? { identity } : { identity, point }),

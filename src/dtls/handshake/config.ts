@@ -65,7 +65,8 @@ export function resolveEndpointConfig(options: EndpointOptions, cookieVerified: 
   const suiteNames = options.suites ?? DEFAULT_SUITES;
   if (suiteNames.length === 0) throw new RangeError(`EndpointOptions.suites expected at least one suite, got []`);
   const groups = options.groups ?? DEFAULT_GROUPS;
-  for (const g of groups) {
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i];
     if (g !== "x25519" && g !== "secp256r1") {
       throw new RangeError(`EndpointOptions.groups: unknown group ${JSON.stringify(g)}; expected x25519 or secp256r1`);
     }

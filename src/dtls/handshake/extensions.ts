@@ -36,13 +36,12 @@ export function readExtensions(r: ByteReader): Extension[] {
   const block = r.vec16("extensions");
   const er = new ByteReader(block);
   const out: Extension[] = [];
-  const seen = new Set<number>();
   while (er.remaining > 0) {
     const type = er.u16("extension.type");
     const data = er.vec16("extension.data");
-    // RFC 5246 §7.4.1.4: "There MUST NOT be more than one extension of the same type."
-    if (seen.has(type)) throw new DecodeError(`extension ${type} appears twice`);
-    seen.add(type);
+    // RFC 5246 §7.4.1.4: "There MUST NOT be more than one extension of the same type." A linear
+    // search: a block holds at most 2^16 / 4 extensions, and hellos a handful (no Set per hello).
+    for (let i = 0; i < out.length; i++) if (out[i]!.type === type) throw new DecodeError(`extension ${type} appears twice`);
     out.push({ type, data });
   }
   return out;
@@ -61,6 +60,7 @@ export function findExtension(exts: readonly Extension[], type: number): Extensi
 
 // renegotiation_info: opaque renegotiated_connection<0..255> (RFC 5746 §3.2)
 export function encodeRenegotiationInfo(verifyData: Uint8Array): Extension {
+  if (verifyData.length === 0) return EMPTY_RENEGOTIATION_INFO;
   return { type: ExtensionType.renegotiation_info, data: new ByteWriter(64).vec8(verifyData, "renegotiated_connection").finish() };
 }
 export function decodeRenegotiationInfo(data: Uint8Array): Uint8Array {
@@ -70,8 +70,34 @@ export function decodeRenegotiationInfo(data: Uint8Array): Uint8Array {
   return v;
 }
 
+/**
+ * The extensions every initial hello carries, encoded once and shared (frozen objects; their data
+ * is only read): RFC 5746 §3.4 empty renegotiation_info, RFC 7627 §5.1 extended_master_secret,
+ * RFC 8422 §5.1.2 ec_point_formats [uncompressed].
+ */
+const EMPTY_RENEGOTIATION_INFO: Extension = Object.freeze({ type: ExtensionType.renegotiation_info, data: Uint8Array.of(0) });
+const EXTENDED_MASTER_SECRET: Extension = Object.freeze({ type: ExtensionType.extended_master_secret, data: new Uint8Array(0) });
+const POINT_FORMATS: Extension = Object.freeze({ type: ExtensionType.ec_point_formats, data: Uint8Array.of(1, POINT_FORMAT_UNCOMPRESSED) });
+
+/** encodeSupportedGroups' one-entry cache (every endpoint of a run offers the same groups). */
+let lastGroups: readonly number[] = [];
+let lastGroupsExtension: Extension | null = null;
+
 // supported_groups: NamedGroup named_group_list<2..2^16-1> (RFC 8422 §5.1.1)
 export function encodeSupportedGroups(groups: readonly number[]): Extension {
+  const last = lastGroupsExtension;
+  if (last !== null && lastGroups.length === groups.length) {
+    let same = true;
+    for (let i = 0; i < groups.length && same; i++) same = groups[i] === lastGroups[i];
+    if (same) return last;
+  }
+  const ext = Object.freeze(encodeSupportedGroupsFresh(groups));
+  lastGroups = Object.freeze(groups.slice());
+  lastGroupsExtension = ext;
+  return ext;
+}
+
+function encodeSupportedGroupsFresh(groups: readonly number[]): Extension {
   const inner = new ByteWriter(32);
   for (const g of groups) inner.u16(g);
   return { type: ExtensionType.supported_groups, data: new ByteWriter(40).vec16(inner.finish(), "named_group_list").finish() };
@@ -88,7 +114,7 @@ export function decodeSupportedGroups(data: Uint8Array): number[] {
 
 // ec_point_formats: ECPointFormat ec_point_format_list<1..2^8-1> (RFC 8422 §5.1.2)
 export function encodePointFormats(): Extension {
-  return { type: ExtensionType.ec_point_formats, data: Uint8Array.of(1, POINT_FORMAT_UNCOMPRESSED) };
+  return POINT_FORMATS;
 }
 export function decodePointFormats(data: Uint8Array): number[] {
   const r = new ByteReader(data);
@@ -99,5 +125,5 @@ export function decodePointFormats(data: Uint8Array): number[] {
 
 // extended_master_secret: empty extension_data (RFC 7627 §5.1)
 export function encodeExtendedMasterSecret(): Extension {
-  return { type: ExtensionType.extended_master_secret, data: new Uint8Array(0) };
+  return EXTENDED_MASTER_SECRET;
 }

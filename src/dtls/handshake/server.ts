@@ -13,7 +13,7 @@ import { extendedMasterSecret, masterSecret, prepareMaster, pskPremaster, timing
 import type { PrfSecret } from "../crypto/prf.js";
 import { DecodeError, decodeFatal, fatal } from "../errors.js";
 import type { SuiteInfo } from "../suites/registry.js";
-import { concat, hex, UTF8_DECODER, UTF8_ENCODER, wrapDecode } from "./util.js";
+import { concat, EMPTY_BYTES, hex, utf8Bytes, utf8Text, wrapDecode } from "./util.js";
 import { generateKeyPair, type EcdhKeyPair } from "./ecdhe.js";
 import { deriveEpochCiphers } from "./epoch-keys.js";
 import {
@@ -104,7 +104,7 @@ export class ServerHandshake extends HandshakeMachine {
     if (this.opts.sendHelloRequest) {
       // HelloRequest is not part of the transcript and carries message_seq 0 (RFC 6347 §4.2.2).
       this.nextSendSeq = 0;
-      const item = this.ownMessage(HandshakeType.HelloRequest, new Uint8Array(0), this.oldEpoch, false);
+      const item = this.ownMessage(HandshakeType.HelloRequest, EMPTY_BYTES, this.oldEpoch, false);
       this.sendFlight([item], false, -1);
     }
   }
@@ -207,7 +207,7 @@ export class ServerHandshake extends HandshakeMachine {
 
     const extensions: Extension[] = [];
     if (this.secureRenegotiation) {
-      const v = this.previous === null ? new Uint8Array(0) : concat(this.previous.clientVerifyData, this.previous.serverVerifyData);
+      const v = this.previous === null ? EMPTY_BYTES : concat(this.previous.clientVerifyData, this.previous.serverVerifyData);
       extensions.push(encodeRenegotiationInfo(v));
     }
     if (this.ems) extensions.push(encodeExtendedMasterSecret());
@@ -215,20 +215,20 @@ export class ServerHandshake extends HandshakeMachine {
     const items: FlightItem[] = [
       this.ownMessage(
         HandshakeType.ServerHello,
-        encodeServerHello({ serverVersion: DTLS12_VERSION, random: this.serverRandom, sessionId: new Uint8Array(0), cipherSuite: choice.suite.id, compressionMethod: 0, extensions }),
+        encodeServerHello({ serverVersion: DTLS12_VERSION, random: this.serverRandom, sessionId: EMPTY_BYTES, cipherSuite: choice.suite.id, compressionMethod: 0, extensions }),
         this.oldEpoch,
       ),
     ];
     const psk = cfg.psk as PskServerConfig;
-    const hint = UTF8_ENCODER.encode(psk.hint ?? "");
     if (choice.group !== null) {
+      const hint = utf8Bytes(psk.hint ?? "");
       this.keyPair = generateKeyPair(choice.group, cfg.rng);
       items.push(this.ownMessage(HandshakeType.ServerKeyExchange, encodeServerKeyExchange({ hint, ecdhe: { namedGroup: NAMED_GROUP_IDS[choice.group], point: this.keyPair.publicPoint } }), this.oldEpoch));
     } else if (psk.hint !== undefined) {
       // RFC 4279 §2: without a hint, plain PSK omits ServerKeyExchange.
-      items.push(this.ownMessage(HandshakeType.ServerKeyExchange, encodeServerKeyExchange({ hint }), this.oldEpoch));
+      items.push(this.ownMessage(HandshakeType.ServerKeyExchange, encodeServerKeyExchange({ hint: utf8Bytes(psk.hint) }), this.oldEpoch));
     }
-    items.push(this.ownMessage(HandshakeType.ServerHelloDone, new Uint8Array(0), this.oldEpoch));
+    items.push(this.ownMessage(HandshakeType.ServerHelloDone, EMPTY_BYTES, this.oldEpoch));
     this.stage = "wait-client-key-exchange";
     this.sendFlight(items, false, m.messageSeq);
   }
@@ -275,7 +275,7 @@ export class ServerHandshake extends HandshakeMachine {
     const suite = this.suite!;
     const ecdhe = suite.keyExchange === "ecdhe-psk";
     const cke = wrapDecode(() => decodeClientKeyExchange(m.body, ecdhe));
-    this.identity = UTF8_DECODER.decode(cke.identity);
+    this.identity = utf8Text(cke.identity);
     const key = (cfg.psk as PskServerConfig).lookup(this.identity);
     if (key === undefined) {
       // RFC 4279 §2: "unknown_psk_identity" for an identity the server does not know.
@@ -328,7 +328,7 @@ export class ServerHandshake extends HandshakeMachine {
       serverVerifyData: serverVerify,
       secureRenegotiation: this.secureRenegotiation,
       extendedMasterSecret: this.ems,
-      cookie: new Uint8Array(0),
+      cookie: EMPTY_BYTES,
     });
   }
 

@@ -193,16 +193,34 @@ class LinkDirection {
     this.tail++;
   }
 
-  /** The sending end closed: its free buffers go to the shared pool for the next links. */
+  /**
+   * The sending end closed: its free buffers go to the shared pool for the next links. Once both
+   * ends are closed nothing queued can be delivered any more (a closed end receives nothing), so
+   * the queued buffers of both directions go there too; their timers then find an empty queue.
+   */
   close(): void {
     this.closed = true;
     const free = this.free;
     while (free.length > 0 && sharedFree.length < MEMORY_LINK_SHARED_POOL_MAX) sharedFree.push(free.pop()!);
+    if (this.peer.closed) {
+      this.reclaimQueue();
+      this.peer.reclaimQueue();
+    }
+  }
+
+  private reclaimQueue(): void {
+    const q = this.queue;
+    for (let i = this.head; i < this.tail; i++) {
+      if (sharedFree.length < MEMORY_LINK_SHARED_POOL_MAX) sharedFree.push(q[i]!);
+      q[i] = undefined;
+    }
+    this.head = 0;
+    this.tail = 0;
   }
 
   private deliverHead(): void {
     const q = this.queue;
-    if (this.head >= this.tail) return; // cannot happen: one timer per queued slot
+    if (this.head >= this.tail) return; // both ends closed: the queue was reclaimed
     const slot = q[this.head]!;
     q[this.head++] = undefined;
     if (this.head === this.tail) {
@@ -220,7 +238,12 @@ class LinkDirection {
       this.stats.delivered++;
       h(slot.view);
     } finally {
-      if (this.free.length < MEMORY_LINK_POOL_MAX) this.free.push(slot);
+      // A closed end sends no more: its buffers serve the next links instead.
+      if (!this.closed) {
+        if (this.free.length < MEMORY_LINK_POOL_MAX) this.free.push(slot);
+      } else if (sharedFree.length < MEMORY_LINK_SHARED_POOL_MAX) {
+        sharedFree.push(slot);
+      }
     }
   }
 }
