@@ -13,6 +13,13 @@
 /** Epochs held at once: far above the 3-4 of normal operation, for rekeys faster than retirement. */
 export const EPOCH_SLOTS_MAX = 1024;
 
+/** s[from..to) in a new exact-size array with `extra` more slots (plain loops: concat and slice are slow builtins). */
+function copyOf<T>(s: readonly (number | T)[], from: number, to: number, extra: number): (number | T)[] {
+  const out = new Array<number | T>(to - from + extra);
+  for (let i = from; i < to; i++) out[i - from] = s[i]!;
+  return out;
+}
+
 export class EpochSlots<T> {
   /**
    * epoch, state, epoch, state, ... in insertion order. Replaced by an exact-size copy on every
@@ -44,7 +51,7 @@ export class EpochSlots<T> {
   set(epoch: number, value: T): void {
     const i = this.indexOf(epoch);
     if (i >= 0) {
-      const copy = this.slots.slice();
+      const copy = copyOf(this.slots, 0, this.slots.length, 0);
       copy[i + 1] = value;
       this.slots = copy;
       return;
@@ -52,13 +59,19 @@ export class EpochSlots<T> {
     if (this.size >= EPOCH_SLOTS_MAX) {
       throw new Error(`EpochSlots.set: epoch ${epoch} would exceed EPOCH_SLOTS_MAX (${EPOCH_SLOTS_MAX}) epochs held; expected old epochs to be retired`);
     }
-    this.slots = this.slots.concat([epoch, value]);
+    const next = copyOf(this.slots, 0, this.slots.length, 2);
+    next[this.slots.length] = epoch;
+    next[this.slots.length + 1] = value;
+    this.slots = next;
   }
 
   delete(epoch: number): boolean {
     const i = this.indexOf(epoch);
     if (i < 0) return false;
-    this.slots = this.slots.slice(0, i).concat(this.slots.slice(i + 2));
+    const s = this.slots;
+    const next = copyOf(s, 0, i, s.length - i - 2);
+    for (let j = i + 2; j < s.length; j++) next[j - 2] = s[j]!;
+    this.slots = next;
     return true;
   }
 

@@ -40,15 +40,16 @@ export function pskPremaster(psk: Uint8Array, otherSecret?: Uint8Array): Uint8Ar
   if (!(psk instanceof Uint8Array) || psk.length === 0 || psk.length > PSK_BYTES_MAX) {
     throw new Error(`pskPremaster: "psk" expected 1..${PSK_BYTES_MAX} bytes, got ${psk instanceof Uint8Array ? psk.length : typeof psk}`);
   }
-  const other = otherSecret ?? new Uint8Array(psk.length);
-  if (other.length > 0xffff) {
-    throw new Error(`pskPremaster: "otherSecret" expected at most 65535 bytes, got ${other.length}`);
+  // Plain PSK: other_secret is zeros, which the new array already holds (no zero array to copy).
+  const otherBytes = otherSecret === undefined ? psk.length : otherSecret.length;
+  if (otherBytes > 0xffff) {
+    throw new Error(`pskPremaster: "otherSecret" expected at most 65535 bytes, got ${otherBytes}`);
   }
-  const out = new Uint8Array(2 + other.length + 2 + psk.length);
-  out[0] = other.length >>> 8;
-  out[1] = other.length & 0xff;
-  out.set(other, 2);
-  const p = 2 + other.length;
+  const out = new Uint8Array(2 + otherBytes + 2 + psk.length);
+  out[0] = otherBytes >>> 8;
+  out[1] = otherBytes & 0xff;
+  if (otherSecret !== undefined) out.set(otherSecret, 2);
+  const p = 2 + otherBytes;
   out[p] = psk.length >>> 8;
   out[p + 1] = psk.length & 0xff;
   out.set(psk, p + 2);

@@ -201,13 +201,17 @@ export class ClientHandshake extends HandshakeMachine {
     this.suite = suite;
     this.serverRandom = new Uint8Array(sh.random);
     this.serverHelloSeq = m.messageSeq;
+    // The suite fixes the transcript hash: messages are hashed as they come from now on, not kept.
+    this.transcript.useHash(suite.prfHash);
     this.transcript.add(m.msgType, m.messageSeq, m.body);
     this.stage = "wait-server-hello-done";
   }
 
   private onServerKeyExchange(m: ReassembledMessage): void {
     const ecdhe = this.suite!.keyExchange === "ecdhe-psk";
-    this.ske = wrapDecode(() => decodeServerKeyExchange(m.body, ecdhe));
+    // A copy: the decoded hint and point are views of the body, which is only valid during this call.
+    const body = m.body.slice();
+    this.ske = wrapDecode(() => decodeServerKeyExchange(body, ecdhe));
     if (ecdhe) {
       const group = groupById(this.ske.ecdhe!.namedGroup);
       if (group === undefined || !this.host.config.groups.includes(group)) {

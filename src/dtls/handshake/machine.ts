@@ -114,6 +114,19 @@ export abstract class HandshakeMachine {
       return;
     }
     this.beforeAdd(f);
+    // The usual case, the next message whole in one fragment: handed on as a view of the record,
+    // not copied. Handlers do not keep message bodies (they copy what they keep, and the transcript
+    // hashes received messages at once: Transcript.useHash).
+    const whole = this.reassembler.takeWhole(f);
+    if (whole !== undefined) {
+      this.onMessage(whole, recordEpoch);
+      if (this.stopped) return;
+      for (let m = this.reassembler.take(); m !== undefined; m = this.reassembler.take()) {
+        this.onMessage(m, recordEpoch);
+        if (this.stopped) return;
+      }
+      return;
+    }
     const r = this.reassembler.add(f);
     if (r === "old") {
       this.onOldFragment(f);

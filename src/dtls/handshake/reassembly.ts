@@ -54,7 +54,7 @@ export class Reassembler {
 
   /** Forgets everything and expects `nextSeq` next (a new handshake, or a stateless cookie restart). */
   reset(nextSeq: number): void {
-    this.partials.length = 0;
+    if (this.partials.length !== 0) this.partials.length = 0; // setting length is slow even when unchanged
     this.heldBytes = 0;
     this.nextSeq = nextSeq;
   }
@@ -101,6 +101,20 @@ export class Reassembler {
     }
     p.missing -= fresh;
     return fresh === 0 && f.fragmentLength > 0 ? "duplicate" : "buffered";
+  }
+
+  /**
+   * The usual case without a copy: `f` is the next expected message, whole, with nothing held for
+   * it and within the limits. Then it is taken at once (as add() then take() would) and returned
+   * with `body` a view of the fragment's bytes, valid only as long as they are; otherwise undefined
+   * and nothing changes (use add()).
+   */
+  takeWhole(f: HandshakeFragment): ReassembledMessage | undefined {
+    if (f.messageSeq !== this.nextSeq || f.fragmentOffset !== 0 || f.fragmentLength !== f.length) return undefined;
+    if (f.length > this.messageBytesMax || this.heldBytes + f.length > this.bytesMax) return undefined;
+    if (this.indexOf(f.messageSeq) >= 0) return undefined;
+    this.nextSeq++;
+    return { msgType: f.msgType, messageSeq: f.messageSeq, body: f.body };
   }
 
   /** The next message in order if it is complete; advances the expected message_seq. */

@@ -199,6 +199,8 @@ export class ServerHandshake extends HandshakeMachine {
     this.ems = cfg.extendedMasterSecret && findExtension(ch.extensions, ExtensionType.extended_master_secret) !== undefined;
     cfg.rng(this.serverRandom);
     this.transcript.clear();
+    // The suite fixes the transcript hash: messages are hashed as they come from now on, not kept.
+    this.transcript.useHash(choice.suite.prfHash);
     this.transcript.add(m.msgType, m.messageSeq, m.body);
     // Our message_seq follows the client's: after a stateless HelloVerifyRequest (which used the
     // first ClientHello's message_seq) the ServerHello gets the second ClientHello's (RFC 6347 §4.2.2).
