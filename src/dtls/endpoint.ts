@@ -122,6 +122,9 @@ const FRAG = emptyHandshakeFragment();
 let fragBusy = false;
 const EMPTY_PAYLOAD = new Uint8Array(0);
 
+/** An alert's level and description (RFC 5246 §7.2) while it is sealed; sealing copies it at once. */
+const ALERT_PAYLOAD = new Uint8Array(2);
+
 type Listeners = { [K in keyof EndpointEvents]?: readonly EndpointEvents[K][] };
 
 export class DtlsEndpoint {
@@ -634,7 +637,10 @@ export class DtlsEndpoint {
     // Protect the alert with the newest epoch we have already used to write: the peer reads it.
     const epoch = this.epochs.newestUsedWriteEpoch(this.epoch);
     try {
-      this.transmitRecord(epoch, ContentType.Alert, Uint8Array.of(level, description));
+      // The payload is sealed (copied) before transmitRecord returns: a shared 2-byte buffer serves.
+      ALERT_PAYLOAD[0] = level;
+      ALERT_PAYLOAD[1] = description;
+      this.transmitRecord(epoch, ContentType.Alert, ALERT_PAYLOAD);
     } catch {
       // The key is exhausted or the transport is gone: the alert is best effort.
     }
@@ -776,6 +782,14 @@ export class DtlsEndpoint {
     sealInto(epoch: number, type: ContentType, payload: Uint8Array, out: Uint8Array, offset: number): number {
       this.ep.countSealed(epoch, type);
       return this.ep.epochs.sealInto(epoch, type, payload, out, offset);
+    }
+
+    /** Plaintext flight records are built in place (FlightOutput.sealPlaintextInPlace). */
+    sealPlaintextInPlace(epoch: number, type: ContentType, payloadBytes: number, out: Uint8Array, offset: number): number {
+      const epochs = this.ep.epochs;
+      if (!epochs.isPlaintextWrite(epoch)) return -1;
+      this.ep.countSealed(epoch, type);
+      return epochs.sealPlaintextInPlace(epoch, type, payloadBytes, out, offset);
     }
 
     send(d: Uint8Array): void {

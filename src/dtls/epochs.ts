@@ -220,6 +220,29 @@ export class EpochTable {
     return ws.cipher.seal(type, seq, payload, out, outOffset);
   }
 
+  /**
+   * For an epoch without keys (DTLSPlaintext): takes its next sequence number and writes the record
+   * header at out[outOffset..] around the `payloadBytes` already at out[outOffset +
+   * RECORD_HEADER_BYTES..]; returns the record's length. -1, taking nothing, when the epoch has keys
+   * or is not held (the caller then seals with sealInto, which reports a missing epoch).
+   */
+  sealPlaintextInPlace(epoch: number, type: ContentType, payloadBytes: number, out: Uint8Array, outOffset: number): number {
+    const ws = this.write.get(epoch);
+    if (ws === undefined || ws.cipher !== null) return -1;
+    const total = payloadBytes + RECORD_HEADER_BYTES;
+    if (!Number.isInteger(outOffset) || outOffset < 0 || out.length - outOffset < total) {
+      throw new Error(`EpochTable.sealPlaintextInPlace: "out" expected room for ${total} bytes at offset ${outOffset}, got ${out.length - outOffset}`);
+    }
+    writeRecordHeader(out, outOffset, type, DTLS12_VERSION, epoch, ws.nextSeq++, payloadBytes);
+    return total;
+  }
+
+  /** True when `epoch` is held for writing without keys (DTLSPlaintext). */
+  isPlaintextWrite(epoch: number): boolean {
+    const ws = this.write.get(epoch);
+    return ws !== undefined && ws.cipher === null;
+  }
+
   /** Drops an old epoch's keys (epoch 0 stays readable for handshake retransmissions). */
   retire(epoch: number): void {
     if (epoch > 0) this.read.delete(epoch);

@@ -45,14 +45,27 @@ export class FinalFlight {
     /** The first message_seq after the finished handshake's messages from the peer. */
     readonly peerNextMessageSeq: number,
   ) {
-    const bytes: number[] = [];
+    let total = 0;
+    for (const item of items) total += ITEM_HEADER_BYTES + (item.kind === "handshake" ? item.body.length : 0);
+    // Exact size, filled in place (no growth), then one String.fromCharCode.
+    const bytes = new Array<number>(total).fill(0);
+    let at = 0;
     for (const item of items) {
       const body = item.kind === "handshake" ? item.body : null;
       const msgType = item.kind === "handshake" ? item.msgType : 0;
       const messageSeq = item.kind === "handshake" ? item.messageSeq : 0;
       const n = body === null ? 0 : body.length;
-      bytes.push(body === null ? KIND_CCS : KIND_HANDSHAKE, item.epoch >>> 8, item.epoch & 0xff, msgType, messageSeq >>> 8, messageSeq & 0xff, n >>> 16, (n >>> 8) & 0xff, n & 0xff);
-      if (body !== null) for (let i = 0; i < n; i++) bytes.push(body[i]!);
+      bytes[at] = body === null ? KIND_CCS : KIND_HANDSHAKE;
+      bytes[at + 1] = item.epoch >>> 8;
+      bytes[at + 2] = item.epoch & 0xff;
+      bytes[at + 3] = msgType;
+      bytes[at + 4] = messageSeq >>> 8;
+      bytes[at + 5] = messageSeq & 0xff;
+      bytes[at + 6] = n >>> 16;
+      bytes[at + 7] = (n >>> 8) & 0xff;
+      bytes[at + 8] = n & 0xff;
+      at += ITEM_HEADER_BYTES;
+      if (body !== null) for (let i = 0; i < n; i++) bytes[at++] = body[i]!;
     }
     // apply, not a spread: spreading walks an iterator.
     this.encoded = String.fromCharCode.apply(null, bytes);

@@ -45,11 +45,15 @@ function pHash(mac: HmacKey, label: string, seed: Uint8Array, seed2: Uint8Array 
   // label + seed, A(i) and a partial last block live in module scratch (zeroed after each call):
   // pHash() is synchronous and never re-enters.
   const lsBytes = label.length + seed.length + (seed2?.length ?? 0);
-  if (scratch.length < lsBytes) scratch = new Uint8Array(Math.max(lsBytes, 2 * scratch.length));
+  if (scratch.length < lsBytes) {
+    scratch = new Uint8Array(Math.max(lsBytes, 2 * scratch.length));
+    seedViews.fill(undefined);
+  }
   for (let i = 0; i < label.length; i++) scratch[i] = label.charCodeAt(i);
   scratch.set(seed, label.length);
   if (seed2 !== undefined) scratch.set(seed2, label.length + seed.length);
-  const labelAndSeed = scratch.subarray(0, lsBytes);
+  // A handshake's PRF inputs come in a few lengths (47, 54, 77 bytes): their views are kept.
+  const labelAndSeed = lsBytes < PRF_SEED_VIEWS_MAX ? (seedViews[lsBytes] ??= scratch.subarray(0, lsBytes)) : scratch.subarray(0, lsBytes);
 
   const out = new Uint8Array(length);
   const hashBytes = mac.outputBytes;
@@ -132,6 +136,11 @@ export class PrfSecret {
 }
 
 let scratch = new Uint8Array(256);
+
+/** label + seed lengths below this get a view of `scratch` kept for reuse (one per length, at most this many). */
+export const PRF_SEED_VIEWS_MAX = 128;
+/** scratch[0..n) by n, made on first use; cleared when scratch is replaced. */
+const seedViews: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(PRF_SEED_VIEWS_MAX).fill(undefined);
 /** A(i) for SHA-256 and SHA-384, and a partial last block (at most a SHA-384 output). */
 const a32Scratch = new Uint8Array(32);
 const a48Scratch = new Uint8Array(48);

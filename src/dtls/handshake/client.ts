@@ -171,10 +171,9 @@ export class ClientHandshake extends HandshakeMachine {
     if (sh.compressionMethod !== 0) {
       throw fatal("decode-error", AlertDescription.IllegalParameter, `ServerHello compression_method ${sh.compressionMethod}, expected 0 (null)`);
     }
-    const offered = new Set(this.hello.extensions.map((e) => e.type));
     for (const e of sh.extensions) {
       // RFC 5246 §7.4.1.4: an extension we did not offer is fatal.
-      if (!offered.has(e.type)) throw fatal("unexpected-message", ALERT_UNSUPPORTED_EXTENSION, `ServerHello has unoffered extension ${e.type}`);
+      if (findExtension(this.hello.extensions, e.type) === undefined) throw fatal("unexpected-message", ALERT_UNSUPPORTED_EXTENSION, `ServerHello has unoffered extension ${e.type}`);
     }
     const reneg = findExtension(sh.extensions, ExtensionType.renegotiation_info);
     if (this.previous === null) {

@@ -49,14 +49,24 @@ export class CookieJar {
 
   make(peer: string, ch: ClientHello): Uint8Array {
     this.maybeRotate();
-    return compute(this.current, peer, ch);
+    const cookie = new Uint8Array(COOKIE_BYTES);
+    compute(this.current, peer, ch, cookie);
+    return cookie;
   }
 
   verify(peer: string, ch: ClientHello): boolean {
     this.maybeRotate();
     if (ch.cookie.length !== COOKIE_BYTES) return false;
-    if (timingSafeEqualBytes(ch.cookie, compute(this.current, peer, ch))) return true;
-    return this.previous !== null && timingSafeEqualBytes(ch.cookie, compute(this.previous, peer, ch));
+    // The expected cookie only lives for the comparison: computed into a reused buffer.
+    try {
+      compute(this.current, peer, ch, expectedScratch);
+      if (timingSafeEqualBytes(ch.cookie, expectedScratch)) return true;
+      if (this.previous === null) return false;
+      compute(this.previous, peer, ch, expectedScratch);
+      return timingSafeEqualBytes(ch.cookie, expectedScratch);
+    } finally {
+      expectedScratch.fill(0);
+    }
   }
 }
 
@@ -66,7 +76,7 @@ export class CookieJar {
  * u16 len || peer || u16 version || random || u16 len || session_id || u16 count || suites (u16
  * each) || compression methods (u8 each).
  */
-function compute(key: HmacKey, peer: string, ch: ClientHello): Uint8Array {
+function compute(key: HmacKey, peer: string, ch: ClientHello, out: Uint8Array): void {
   // A server endpoint serves one peer address, so its bytes are encoded once, not per cookie.
   if (peer !== lastPeer) {
     lastPeerBytes = UTF8_ENCODER.encode(peer);
@@ -77,27 +87,30 @@ function compute(key: HmacKey, peer: string, ch: ClientHello): Uint8Array {
   // The input is assembled in a reused buffer (compute() never re-enters) and zeroed afterwards.
   if (inputScratch.length < n) inputScratch = new Uint8Array(Math.max(n, 2 * inputScratch.length));
   const input = inputScratch;
-  let off = 0;
-  const u16 = (v: number): void => {
-    input[off++] = (v >>> 8) & 0xff;
-    input[off++] = v & 0xff;
-  };
-  u16(peerBytes.length);
+  let off = putU16(input, 0, peerBytes.length);
   input.set(peerBytes, off);
   off += peerBytes.length;
-  u16(ch.clientVersion);
+  off = putU16(input, off, ch.clientVersion);
   input.set(ch.random, off);
   off += ch.random.length;
-  u16(ch.sessionId.length);
+  off = putU16(input, off, ch.sessionId.length);
   input.set(ch.sessionId, off);
   off += ch.sessionId.length;
-  u16(ch.cipherSuites.length);
-  for (const s of ch.cipherSuites) u16(s);
-  for (const c of ch.compressionMethods) input[off++] = c & 0xff;
-  const cookie = key.mac(input.subarray(0, n));
+  off = putU16(input, off, ch.cipherSuites.length);
+  for (let i = 0; i < ch.cipherSuites.length; i++) off = putU16(input, off, ch.cipherSuites[i]!);
+  for (let i = 0; i < ch.compressionMethods.length; i++) input[off++] = ch.compressionMethods[i]! & 0xff;
+  key.macInto(out, 0, input.subarray(0, n));
   input.fill(0, 0, n);
-  return cookie;
 }
+
+function putU16(b: Uint8Array, off: number, v: number): number {
+  b[off] = (v >>> 8) & 0xff;
+  b[off + 1] = v & 0xff;
+  return off + 2;
+}
+
+/** The cookie verify() compares with (it never re-enters); zeroed after each use. */
+const expectedScratch = new Uint8Array(COOKIE_BYTES);
 
 const UTF8_ENCODER = new TextEncoder();
 let lastPeer: string | null = null;

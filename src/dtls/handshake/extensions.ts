@@ -55,7 +55,8 @@ export function writeExtensions(w: ByteWriter, exts: readonly Extension[]): void
 }
 
 export function findExtension(exts: readonly Extension[], type: number): Extension | undefined {
-  return exts.find((e) => e.type === type);
+  for (let i = 0; i < exts.length; i++) if (exts[i]!.type === type) return exts[i];
+  return undefined;
 }
 
 // renegotiation_info: opaque renegotiated_connection<0..255> (RFC 5746 §3.2)

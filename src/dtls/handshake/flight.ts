@@ -9,7 +9,7 @@
  * initial value.
  */
 import type { Clock, DtlsLimits, TimerHandle } from "../api.js";
-import { ContentType } from "../constants.js";
+import { ContentType, RECORD_HEADER_BYTES } from "../constants.js";
 import { fragmentMessage, HANDSHAKE_HEADER_BYTES, writeHandshakeHeader } from "./header.js";
 
 export type FlightItem =
@@ -38,6 +38,14 @@ export interface FlightOutput {
   overheadBytes(epoch: number): number;
   /** Seals like RecordSealer.sealInto and returns the record's length (payload + overheadBytes). */
   sealInto(epoch: number, type: ContentType, payload: Uint8Array, out: Uint8Array, offset: number): number;
+  /**
+   * Optional: when `epoch` has no keys (DTLSPlaintext, RFC 6347 §4.1), takes its next sequence
+   * number and writes the record header at out[offset..] around the `payloadBytes` the caller has
+   * already written at out[offset + RECORD_HEADER_BYTES..], and returns the record's length; -1,
+   * taking nothing, when the epoch has keys (sealInto is used then). Saves a copy and a view per
+   * plaintext record.
+   */
+  sealPlaintextInPlace?(epoch: number, type: ContentType, payloadBytes: number, out: Uint8Array, offset: number): number;
   /** Sends one datagram of the flight, in order. */
   send(datagram: Uint8Array): void;
   /**
@@ -105,7 +113,16 @@ function sealFlight(items: readonly FlightItem[], mtuBytes: number, out: FlightO
         (ends ??= []).push(at);
         datagramStart = at;
       }
-      at += checkedSeal(out, item.epoch, ContentType.ChangeCipherSpec, CHANGE_CIPHER_SPEC_BODY, buf, at, CHANGE_CIPHER_SPEC_BODY.length + overhead);
+      const expect = CHANGE_CIPHER_SPEC_BODY.length + overhead;
+      if (out.sealPlaintextInPlace !== undefined) {
+        buf.set(CHANGE_CIPHER_SPEC_BODY, at + RECORD_HEADER_BYTES);
+        const n = out.sealPlaintextInPlace(item.epoch, ContentType.ChangeCipherSpec, CHANGE_CIPHER_SPEC_BODY.length, buf, at);
+        if (n >= 0) {
+          at += checkedLength(n, item.epoch, expect);
+          continue;
+        }
+      }
+      at += checkedSeal(out, item.epoch, ContentType.ChangeCipherSpec, CHANGE_CIPHER_SPEC_BODY, buf, at, expect);
       continue;
     }
     const maxBody = mtuBytes - overhead - HANDSHAKE_HEADER_BYTES;
@@ -117,6 +134,19 @@ function sealFlight(items: readonly FlightItem[], mtuBytes: number, out: FlightO
       if (at > datagramStart && at + payloadBytes + overhead - datagramStart > mtuBytes) {
         (ends ??= []).push(at);
         datagramStart = at;
+      }
+      if (out.sealPlaintextInPlace !== undefined) {
+        // The fragment straight into its place in the record (header, then body).
+        const p = at + RECORD_HEADER_BYTES;
+        writeHandshakeHeader(buf, p, item.msgType, body.length, item.messageSeq, off, n);
+        if (n === body.length) buf.set(body, p + HANDSHAKE_HEADER_BYTES);
+        else buf.set(body.subarray(off, off + n), p + HANDSHAKE_HEADER_BYTES);
+        const sealed = out.sealPlaintextInPlace(item.epoch, ContentType.Handshake, payloadBytes, buf, at);
+        if (sealed >= 0) {
+          at += checkedLength(sealed, item.epoch, payloadBytes + overhead);
+          off += n;
+          continue;
+        }
       }
       if (fragmentScratch.length < payloadBytes) fragmentScratch = new Uint8Array(Math.max(payloadBytes, 2 * fragmentScratch.length));
       writeHandshakeHeader(fragmentScratch, 0, item.msgType, body.length, item.messageSeq, off, n);
@@ -133,7 +163,10 @@ function sealFlight(items: readonly FlightItem[], mtuBytes: number, out: FlightO
 }
 
 function checkedSeal(out: FlightOutput, epoch: number, type: ContentType, payload: Uint8Array, buf: Uint8Array, at: number, expectBytes: number): number {
-  const n = out.sealInto(epoch, type, payload, buf, at);
+  return checkedLength(out.sealInto(epoch, type, payload, buf, at), epoch, expectBytes);
+}
+
+function checkedLength(n: number, epoch: number, expectBytes: number): number {
   if (n !== expectBytes) throw new Error(`packFlight: sealInto returned ${n} bytes for a record of epoch ${epoch}, expected ${expectBytes} (payload + overheadBytes)`);
   return n;
 }
@@ -270,8 +303,11 @@ export class RetransmitTimer {
     }
   }
 
+  /** The clock callback, made once per timer rather than per arming. */
+  private readonly fireFn = (): void => this.fire();
+
   private arm(): void {
-    this.handle = this.clock.setTimer(this.timeoutMs, () => this.fire());
+    this.handle = this.clock.setTimer(this.timeoutMs, this.fireFn);
   }
 
   private fire(): void {
