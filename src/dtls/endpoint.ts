@@ -429,14 +429,15 @@ export class DtlsEndpoint {
       return;
     }
     if (rs.cipher === null) {
-      const plaintext = d.subarray(off + RECORD_HEADER_BYTES, end);
-      if (plaintext.length > RECORD_PLAINTEXT_BYTES_MAX) {
+      if (end - off - RECORD_HEADER_BYTES > RECORD_PLAINTEXT_BYTES_MAX) {
         this.stats.rejected["bad-length"]++;
         return;
       }
       if (h.type === ContentType.Handshake || h.type === ContentType.ChangeCipherSpec) this.epochs.plaintextDuplicates.addRange(h.seq, d, off, end);
       this.stats.recordsReceived++;
-      this.dispatch(h.type, h.epoch, rs, plaintext);
+      // Handshake records (most epoch-0 records) are read in place; dispatch() does the same.
+      if (h.type === ContentType.Handshake) this.onHandshakeRecord(h.epoch, d, off + RECORD_HEADER_BYTES, end);
+      else this.dispatch(h.type, h.epoch, rs, d.subarray(off + RECORD_HEADER_BYTES, end));
       return;
     }
     // Every record is opened into the shared scratch: nothing keeps the payload after dispatch
@@ -450,7 +451,8 @@ export class DtlsEndpoint {
       if (n < 0) return this.onAuthFailed(h.epoch);
       rs.replay.mark(h.seq); // only after authentication (RFC 6347 §4.1.2.6)
       this.stats.recordsReceived++;
-      this.dispatch(h.type, h.epoch, rs, scratch !== null ? OPEN_SCRATCH.view(n) : out.subarray(0, n));
+      if (h.type === ContentType.Handshake) this.onHandshakeRecord(h.epoch, out, 0, n);
+      else this.dispatch(h.type, h.epoch, rs, scratch !== null ? OPEN_SCRATCH.view(n) : out.subarray(0, n));
     } finally {
       if (scratch !== null) OPEN_SCRATCH.release();
     }
@@ -476,7 +478,7 @@ export class DtlsEndpoint {
   private dispatch(type: number, epoch: number, rs: ReadState, payload: Uint8Array): void {
     switch (type) {
       case ContentType.Handshake:
-        return this.onHandshakeRecord(epoch, payload);
+        return this.onHandshakeRecord(epoch, payload, 0, payload.length);
       case ContentType.ChangeCipherSpec:
         if (payload.length !== 1 || payload[0] !== 1) {
           // RFC 6347 §4.1.2.7: invalid records are discarded, not fatal (it may be unprotected noise).
@@ -517,10 +519,11 @@ export class DtlsEndpoint {
     for (let i = 0; i < fns.length; i++) fns[i]!(payload);
   }
 
-  private onHandshakeRecord(epoch: number, payload: Uint8Array): void {
+  /** A handshake record's payload, bytes[start..end) (no view of it needed). */
+  private onHandshakeRecord(epoch: number, bytes: Uint8Array, start: number, end: number): void {
     // The whole record is checked before any fragment is processed.
     try {
-      checkHandshakeFragments(payload);
+      checkHandshakeFragments(bytes, start, end);
     } catch (e) {
       if (e instanceof DecodeError) {
         this.stats.rejected["bad-handshake"]++;
@@ -536,8 +539,8 @@ export class DtlsEndpoint {
     const f = shared ? FRAG : emptyHandshakeFragment();
     fragBusy = true;
     try {
-      for (let off = 0; off < payload.length; ) {
-        off = readHandshakeFragmentInto(payload, off, f);
+      for (let off = start; off < end; ) {
+        off = readHandshakeFragmentInto(bytes, off, f);
         if (!this.onHandshakeFragment(f, epoch)) return;
       }
     } finally {

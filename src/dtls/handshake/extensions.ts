@@ -49,9 +49,14 @@ export function readExtensions(r: ByteReader): Extension[] {
 
 export function writeExtensions(w: ByteWriter, exts: readonly Extension[]): void {
   if (exts.length === 0) return;
-  const inner = new ByteWriter();
-  for (const e of exts) inner.u16(e.type).vec16(e.data, `extension ${e.type}`);
-  w.vec16(inner.finish(), "extensions");
+  // Written in place (no inner writer and copy); field names only built for an error.
+  const start = w.beginVec16();
+  for (let i = 0; i < exts.length; i++) {
+    const e = exts[i]!;
+    if (e.data.length > 65535) throw new RangeError(`"extension ${e.type}" expected at most 65535 bytes, got ${e.data.length}`);
+    w.u16(e.type).u16(e.data.length).bytes(e.data);
+  }
+  w.endVec16(start, "extensions");
 }
 
 export function findExtension(exts: readonly Extension[], type: number): Extension | undefined {

@@ -20,15 +20,16 @@ export interface HandshakeFragment {
 }
 
 /**
- * Checks that a handshake record payload is a whole number of well-formed fragments (a record may
+ * Checks that a handshake record payload (payload[start..end)) is a whole number of well-formed fragments (a record may
  * carry several, RFC 6347 §4.2.3) without allocating anything. Throws DecodeError if a header is
  * truncated or a fragment lies outside its message or the record.
  */
-export function checkHandshakeFragments(payload: Uint8Array): void {
-  let off = 0;
-  while (off < payload.length) {
-    if (payload.length - off < HANDSHAKE_HEADER_BYTES) {
-      throw new DecodeError(`handshake header needs ${HANDSHAKE_HEADER_BYTES} bytes at offset ${off}, got ${payload.length - off}`);
+export function checkHandshakeFragments(payload: Uint8Array, start = 0, end = payload.length): void {
+  // Offsets in messages are relative to the record payload (payload[start..end)).
+  let off = start;
+  while (off < end) {
+    if (end - off < HANDSHAKE_HEADER_BYTES) {
+      throw new DecodeError(`handshake header needs ${HANDSHAKE_HEADER_BYTES} bytes at offset ${off - start}, got ${end - off}`);
     }
     const length = (payload[off + 1]! << 16) | (payload[off + 2]! << 8) | payload[off + 3]!;
     const fragmentOffset = (payload[off + 6]! << 16) | (payload[off + 7]! << 8) | payload[off + 8]!;
@@ -39,8 +40,8 @@ export function checkHandshakeFragments(payload: Uint8Array): void {
         `handshake fragment [${fragmentOffset}, +${fragmentLength}) exceeds message length ${length}`,
       );
     }
-    if (off + fragmentLength > payload.length) {
-      throw new DecodeError(`handshake fragment_length ${fragmentLength} exceeds the ${payload.length - off} bytes left in the record`);
+    if (off + fragmentLength > end) {
+      throw new DecodeError(`handshake fragment_length ${fragmentLength} exceeds the ${end - off} bytes left in the record`);
     }
     off += fragmentLength;
   }

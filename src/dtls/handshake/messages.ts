@@ -31,10 +31,13 @@ export interface ClientHello {
 export function encodeClientHello(m: ClientHello): Uint8Array {
   const w = new ByteWriter(256);
   w.u16(m.clientVersion).bytes(m.random).vec8(m.sessionId, "session_id").vec8(m.cookie, "cookie");
-  const suites = new ByteWriter(64);
-  for (const s of m.cipherSuites) suites.u16(s);
-  w.vec16(suites.finish(), "cipher_suites");
-  w.vec8(Uint8Array.from(m.compressionMethods), "compression_methods");
+  // Nested vectors written in place (no inner writer or array per vector).
+  const suites = w.beginVec16();
+  for (let i = 0; i < m.cipherSuites.length; i++) w.u16(m.cipherSuites[i]!);
+  w.endVec16(suites, "cipher_suites");
+  if (m.compressionMethods.length > 255) throw new RangeError(`"compression_methods" expected at most 255 bytes, got ${m.compressionMethods.length}`);
+  w.u8(m.compressionMethods.length);
+  for (let i = 0; i < m.compressionMethods.length; i++) w.u8(m.compressionMethods[i]!);
   writeExtensions(w, m.extensions);
   return w.finish();
 }

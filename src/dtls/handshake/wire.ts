@@ -140,6 +140,24 @@ export class ByteWriter {
     if (b.length > 65535) throw new RangeError(`"${field}" expected at most 65535 bytes, got ${b.length}`);
     return this.u16(b.length).bytes(b);
   }
+  /**
+   * Starts a vector whose 2-byte length is not known yet (a nested structure written in place):
+   * returns the position to pass to endVec16 once its contents are written.
+   */
+  beginVec16(): number {
+    this.u16(0);
+    return this.pos;
+  }
+
+  /** Writes the length of the vector begun at `start` (beginVec16); RangeError past 65535 bytes. */
+  endVec16(start: number, field: string): this {
+    const n = this.pos - start;
+    if (n > 65535) throw new RangeError(`"${field}" expected at most 65535 bytes, got ${n}`);
+    this.buf[start - 2] = (n >>> 8) & 0xff;
+    this.buf[start - 1] = n & 0xff;
+    return this;
+  }
+
   /** A copy of the bytes written; the writer's buffer goes back to the pool and the writer is done. */
   finish(): Uint8Array {
     if (this.done) throw new Error("ByteWriter: finish() called twice");
