@@ -56,6 +56,37 @@ export function pskPremaster(psk: Uint8Array, otherSecret?: Uint8Array): Uint8Ar
   return out;
 }
 
+/** Largest premaster built in the shared scratch (pskPremasterShared); a larger one gets its own array. */
+export const PREMASTER_SCRATCH_BYTES_MAX = 1024;
+let premasterScratch = new Uint8Array(2 + 64 + 2 + 64);
+let premasterView: Uint8Array | null = null;
+
+/**
+ * pskPremaster without an allocation: the premaster in a buffer shared by every handshake, valid
+ * until the next call. The caller uses it at once (the PRF copies it into its HMAC key) and zeroes
+ * it (fill(0)) right after, as it would its own copy.
+ */
+export function pskPremasterShared(psk: Uint8Array, otherSecret?: Uint8Array): Uint8Array {
+  if (!(psk instanceof Uint8Array) || psk.length === 0 || psk.length > PSK_BYTES_MAX) return pskPremaster(psk, otherSecret); // throws
+  const otherBytes = otherSecret === undefined ? psk.length : otherSecret.length;
+  const n = 2 + otherBytes + 2 + psk.length;
+  if (otherBytes > 0xffff || n > PREMASTER_SCRATCH_BYTES_MAX) return pskPremaster(psk, otherSecret);
+  if (premasterScratch.length < n) {
+    premasterScratch = new Uint8Array(Math.min(PREMASTER_SCRATCH_BYTES_MAX, Math.max(n, 2 * premasterScratch.length)));
+    premasterView = null;
+  }
+  const out = premasterView !== null && premasterView.length === n ? premasterView : (premasterView = premasterScratch.subarray(0, n));
+  out[0] = otherBytes >>> 8;
+  out[1] = otherBytes & 0xff;
+  if (otherSecret !== undefined) out.set(otherSecret, 2);
+  else out.fill(0, 2, 2 + otherBytes);
+  const p = 2 + otherBytes;
+  out[p] = psk.length >>> 8;
+  out[p + 1] = psk.length & 0xff;
+  out.set(psk, p + 2);
+  return out;
+}
+
 /** The master secret prepared for the PRF calls that use it (RFC 5246 §6.3, §7.4.9); clear() it when done. */
 export function prepareMaster(suite: SuiteInfo, master: Uint8Array): PrfSecret {
   expectBytes("prepareMaster", "master", master, MASTER_SECRET_BYTES);

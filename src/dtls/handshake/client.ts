@@ -11,7 +11,7 @@
  */
 import type { NamedGroup, PskClientConfig } from "../api.js";
 import { AlertDescription, DTLS10_VERSION, DTLS12_VERSION, ExtensionType, HandshakeType } from "../constants.js";
-import { extendedMasterSecret, masterSecret, prepareMaster, pskPremaster, timingSafeEqualBytes, verifyData } from "../crypto/keys.js";
+import { extendedMasterSecret, masterSecret, prepareMaster, pskPremasterShared, timingSafeEqualBytes, verifyData } from "../crypto/keys.js";
 import { ALERT_UNSUPPORTED_EXTENSION, fatal } from "../errors.js";
 import { concat, EMPTY_BYTES, hex, utf8Bytes, wrapDecode } from "./util.js";
 import { suiteById } from "../suites/registry.js";
@@ -248,12 +248,16 @@ export class ClientHandshake extends HandshakeMachine {
       encodeClientKeyExchange(point === undefined ? { identity } : { identity, point }),
       this.oldEpoch,
     );
-    const premaster = pskPremaster(psk.key, otherSecret);
+    const premaster = pskPremasterShared(psk.key, otherSecret);
     // RFC 7627 §4: session_hash covers the transcript through ClientKeyExchange.
-    const master = this.ems
-      ? extendedMasterSecret(suite, premaster, this.transcript.currentHash(suite.prfHash))
-      : masterSecret(suite, premaster, this.hello.random, this.serverRandom!);
-    premaster.fill(0);
+    let master: Uint8Array;
+    try {
+      master = this.ems
+        ? extendedMasterSecret(suite, premaster, this.transcript.currentHash(suite.prfHash))
+        : masterSecret(suite, premaster, this.hello.random, this.serverRandom!);
+    } finally {
+      premaster.fill(0); // a shared buffer (pskPremasterShared): zeroed whatever happens
+    }
     cfg.keyLog?.(`CLIENT_RANDOM ${hex(this.hello.random)} ${hex(master)}`);
     // The key block and both verify_data use the master secret: its HMAC state is prepared once.
     const masterKey = prepareMaster(suite, master);

@@ -52,7 +52,9 @@ export function decodeClientHello(body: Uint8Array): ClientHello {
   if (suiteBytes.length % 2 !== 0) throw new DecodeError(`cipher_suites length ${suiteBytes.length} is odd`);
   const cipherSuites: number[] = [];
   for (let i = 0; i < suiteBytes.length; i += 2) cipherSuites.push((suiteBytes[i]! << 8) | suiteBytes[i + 1]!);
-  const compressionMethods = Array.from(r.vec8("compression_methods", 1));
+  const methods = r.vec8("compression_methods", 1);
+  const compressionMethods: number[] = [];
+  for (let i = 0; i < methods.length; i++) compressionMethods.push(methods[i]!);
   const extensions = readExtensions(r);
   r.expectEnd("ClientHello");
   return { clientVersion, random, sessionId, cookie, cipherSuites, compressionMethods, extensions };

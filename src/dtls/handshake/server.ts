@@ -9,7 +9,7 @@
  */
 import type { NamedGroup, PskServerConfig } from "../api.js";
 import { AlertDescription, DTLS10_VERSION, DTLS12_VERSION, ExtensionType, HandshakeType } from "../constants.js";
-import { extendedMasterSecret, masterSecret, prepareMaster, pskPremaster, timingSafeEqualBytes, verifyData } from "../crypto/keys.js";
+import { extendedMasterSecret, masterSecret, prepareMaster, pskPremasterShared, timingSafeEqualBytes, verifyData } from "../crypto/keys.js";
 import type { PrfSecret } from "../crypto/prf.js";
 import { DecodeError, decodeFatal, fatal } from "../errors.js";
 import type { SuiteInfo } from "../suites/registry.js";
@@ -290,11 +290,15 @@ export class ServerHandshake extends HandshakeMachine {
       otherSecret = shared;
     }
     this.transcript.add(m.msgType, m.messageSeq, m.body);
-    const premaster = pskPremaster(key, otherSecret);
-    const master = this.ems
-      ? extendedMasterSecret(suite, premaster, this.transcript.currentHash(suite.prfHash))
-      : masterSecret(suite, premaster, this.clientRandom!, this.serverRandom);
-    premaster.fill(0);
+    const premaster = pskPremasterShared(key, otherSecret);
+    let master: Uint8Array;
+    try {
+      master = this.ems
+        ? extendedMasterSecret(suite, premaster, this.transcript.currentHash(suite.prfHash))
+        : masterSecret(suite, premaster, this.clientRandom!, this.serverRandom);
+    } finally {
+      premaster.fill(0); // a shared buffer (pskPremasterShared): zeroed whatever happens
+    }
     cfg.keyLog?.(`CLIENT_RANDOM ${hex(this.clientRandom!)} ${hex(master)}`);
     // The key block and both verify_data use the master secret: its HMAC state is prepared once.
     this.masterKey?.clear();
