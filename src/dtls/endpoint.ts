@@ -16,10 +16,13 @@
  * packed several records per datagram up to mtuBytes.
  * Zero-copy record path (record/scratch.ts): when the transport copies on send
  * (Transport.sendCopies), single records (application data, alerts) are sealed into one shared
- * scratch buffer instead of a new buffer each; an application record is opened into a shared
- * plaintext scratch and "data" listeners get a view of it, valid only while they run. Flights
- * still get a buffer per record (they are kept for retransmission). The received datagram is
- * never written to (a wire may deliver the same bytes twice). Nothing throws out of handleDatagram: a
+ * scratch buffer instead of a new buffer each, and a flight's datagrams are built in the shared
+ * flight buffer (handshake/flight.ts; otherwise one buffer per flight, of which each datagram is a
+ * view). Every protected record is opened into a shared plaintext scratch: "data" listeners get a
+ * view of it, valid only while they run, and handshake records are read from it (or, in epoch 0,
+ * from the datagram) in place: the reassembler copies only messages it has to hold, and the
+ * transcript hashes the others as they come. The received datagram is never written to (a wire
+ * may deliver the same bytes twice). Nothing throws out of handleDatagram: a
  * protocol failure becomes a fatal alert + "failed", anything else is counted and reported as
  * "internal-error".
  *
