@@ -14,7 +14,7 @@ import { AlertDescription, DTLS10_VERSION, DTLS12_VERSION, ExtensionType, Handsh
 import { extendedMasterSecret, masterSecret, prepareMaster, pskPremasterShared, timingSafeEqualBytes, verifyData } from "../crypto/keys.js";
 import { ALERT_UNSUPPORTED_EXTENSION, fatal } from "../errors.js";
 import { concat, EMPTY_BYTES, hex, utf8Bytes, wrapDecode } from "./util.js";
-import { suiteById } from "../suites/registry.js";
+import { suiteById, type SuiteInfo } from "../suites/registry.js";
 import type { FlightItem } from "./flight.js";
 import { deriveEpochCiphers } from "./epoch-keys.js";
 import { generateKeyPair } from "./ecdhe.js";
@@ -47,6 +47,22 @@ import {
 } from "./messages.js";
 import type { ReassembledMessage } from "./reassembly.js";
 import type { HandshakeFragment } from "./header.js";
+
+/** compression_methods of every ClientHello: null only (RFC 5246 §7.4.1.2), shared. */
+const NULL_COMPRESSION_ONLY: readonly number[] = Object.freeze([0]);
+
+/** suiteIds' one-entry cache: config.ts shares one frozen suite list among endpoints asking for the same. */
+let lastSuites: readonly SuiteInfo[] | null = null;
+let lastSuiteIds: readonly number[] = [];
+
+/** The cipher_suites code points of `suites`, in order (a frozen array shared while the list repeats). */
+function suiteIds(suites: readonly SuiteInfo[]): readonly number[] {
+  if (suites !== lastSuites) {
+    lastSuiteIds = Object.freeze(suites.map((s) => s.id));
+    lastSuites = suites;
+  }
+  return lastSuiteIds;
+}
 
 /** HelloVerifyRequests accepted in one handshake (a server may rotate its secret once mid-way). */
 export const HELLO_VERIFY_REQUESTS_MAX = 4;
@@ -86,8 +102,8 @@ export class ClientHandshake extends HandshakeMachine {
       // cookie exchange on ignores a renegotiation ClientHello without a cookie, so, like OpenSSL's
       // own client, we send the cookie of the first handshake again (our server ignores it then).
       cookie: this.previous?.cookie ?? EMPTY_BYTES,
-      cipherSuites: cfg.suites.map((s) => s.id),
-      compressionMethods: [0],
+      cipherSuites: suiteIds(cfg.suites),
+      compressionMethods: NULL_COMPRESSION_ONLY,
       extensions,
     };
     this.sendHello();

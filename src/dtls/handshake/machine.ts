@@ -39,11 +39,15 @@ export interface PreviousHandshake {
   cookie: Uint8Array;
 }
 
+/** The empty flight, shared by every machine that has sent nothing yet. */
+export const NO_FLIGHT: readonly FlightItem[] = Object.freeze([]);
+
 export abstract class HandshakeMachine {
   protected readonly reassembler: Reassembler;
   protected readonly transcript = new Transcript();
   protected readonly timer: RetransmitTimer;
-  protected flight: FlightItem[] = [];
+  /** Our last flight (never written to: replaced whole); NO_FLIGHT when none. */
+  protected flight: readonly FlightItem[] = NO_FLIGHT;
   /** True once our last flight went out (FINISHED state): resend only on the peer's retransmission. */
   protected finalFlight = false;
   /** message_seq of the first message of the peer's latest complete flight (for "read retransmit"). */
@@ -173,7 +177,7 @@ export abstract class HandshakeMachine {
     }
   }
 
-  protected sendFlight(items: FlightItem[], final: boolean, peerFlightFirstSeq: number): void {
+  protected sendFlight(items: readonly FlightItem[], final: boolean, peerFlightFirstSeq: number): void {
     this.flight = items;
     this.finalFlight = final;
     this.peerFlightFirstSeq = peerFlightFirstSeq;
@@ -228,7 +232,7 @@ export abstract class HandshakeMachine {
     this.timer.stop();
     if (!keepFinal) {
       this.stopped = true;
-      this.flight = [];
+      this.flight = NO_FLIGHT;
     }
   }
 

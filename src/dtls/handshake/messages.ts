@@ -23,8 +23,8 @@ export interface ClientHello {
   random: Uint8Array;
   sessionId: Uint8Array;
   cookie: Uint8Array;
-  cipherSuites: number[];
-  compressionMethods: number[];
+  cipherSuites: readonly number[];
+  compressionMethods: readonly number[];
   extensions: Extension[];
 }
 
@@ -50,11 +50,12 @@ export function decodeClientHello(body: Uint8Array): ClientHello {
   const cookie = r.vec8("cookie", 0, COOKIE_BYTES_MAX);
   const suiteBytes = r.vec16("cipher_suites", 2);
   if (suiteBytes.length % 2 !== 0) throw new DecodeError(`cipher_suites length ${suiteBytes.length} is odd`);
-  const cipherSuites: number[] = [];
-  for (let i = 0; i < suiteBytes.length; i += 2) cipherSuites.push((suiteBytes[i]! << 8) | suiteBytes[i + 1]!);
+  // Exact-size arrays (push would leave spare capacity).
+  const cipherSuites = new Array<number>(suiteBytes.length >> 1);
+  for (let i = 0; i < suiteBytes.length; i += 2) cipherSuites[i >> 1] = (suiteBytes[i]! << 8) | suiteBytes[i + 1]!;
   const methods = r.vec8("compression_methods", 1);
-  const compressionMethods: number[] = [];
-  for (let i = 0; i < methods.length; i++) compressionMethods.push(methods[i]!);
+  const compressionMethods = new Array<number>(methods.length);
+  for (let i = 0; i < methods.length; i++) compressionMethods[i] = methods[i]!;
   const extensions = readExtensions(r);
   r.expectEnd("ClientHello");
   return { clientVersion, random, sessionId, cookie, cipherSuites, compressionMethods, extensions };

@@ -31,7 +31,7 @@ import {
 } from "./extensions.js";
 import type { FlightItem } from "./flight.js";
 import type { HandshakeFragment } from "./header.js";
-import { HandshakeMachine, type PreviousHandshake } from "./machine.js";
+import { HandshakeMachine, NO_FLIGHT, type PreviousHandshake } from "./machine.js";
 import {
   type ClientHello,
   RANDOM_BYTES,
@@ -132,7 +132,7 @@ export class ServerHandshake extends HandshakeMachine {
       // (e.g. it also got a HelloVerifyRequest for a forged or stale ClientHello). Start over
       // from it; nothing of the abandoned attempt is kept.
       this.timer.stop();
-      this.flight = [];
+      this.flight = NO_FLIGHT;
       this.stage = "wait-client-hello";
       this.nextSendSeq = 0;
     }
