@@ -11,6 +11,7 @@
 import type { Clock, DtlsLimits, TimerHandle } from "../api.js";
 import { ContentType, RECORD_HEADER_BYTES } from "../constants.js";
 import { fragmentMessage, HANDSHAKE_HEADER_BYTES, writeHandshakeHeader } from "./header.js";
+import { SHARED_VIEWS } from "../record/view-table.js";
 
 export type FlightItem =
   | { kind: "handshake"; epoch: number; msgType: number; messageSeq: number; body: Uint8Array }
@@ -188,7 +189,10 @@ export function transmitFlight(items: readonly FlightItem[], mtuBytes: number, o
     sendDatagrams(buf, sealFlight(items, mtuBytes, out, buf), out, total);
     return;
   }
-  if (flightScratch.length < total) flightScratch = new Uint8Array(Math.min(FLIGHT_SCRATCH_BYTES_MAX, Math.max(total, 2 * flightScratch.length)));
+  if (flightScratch.length < total) {
+    SHARED_VIEWS.forget(flightScratch);
+    flightScratch = new Uint8Array(Math.min(FLIGHT_SCRATCH_BYTES_MAX, Math.max(total, 2 * flightScratch.length)));
+  }
   flightScratchBusy = true;
   try {
     const buf = flightScratch;
@@ -198,17 +202,24 @@ export function transmitFlight(items: readonly FlightItem[], mtuBytes: number, o
   }
 }
 
-/** Sends buf's datagrams, ending at `ends`; `whole` is buf's length when a datagram may be all of buf. */
+/**
+ * Sends buf's datagrams, ending at `ends`; `whole` is buf's length when a datagram may be all of
+ * buf (a buffer of its own), -1 for the shared scratch, whose views are shared (SHARED_VIEWS).
+ */
 function sendDatagrams(buf: Uint8Array, ends: number | number[], out: FlightOutput, whole: number): void {
   if (typeof ends === "number") {
-    out.send(ends === whole ? buf : buf.subarray(0, ends));
+    out.send(ends === whole ? buf : view(buf, 0, ends, whole));
     return;
   }
   let start = 0;
   for (let i = 0; i < ends.length; i++) {
-    out.send(buf.subarray(start, ends[i]));
+    out.send(view(buf, start, ends[i]!, whole));
     start = ends[i]!;
   }
+}
+
+function view(buf: Uint8Array, start: number, end: number, whole: number): Uint8Array {
+  return whole < 0 ? SHARED_VIEWS.get(buf, start, end) : buf.subarray(start, end);
 }
 
 /**

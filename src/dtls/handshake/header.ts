@@ -4,6 +4,7 @@
  * and split across records.
  */
 import { DecodeError } from "../errors.js";
+import { SHARED_VIEWS } from "../record/view-table.js";
 
 /** msg_type(1) + length(3) + message_seq(2) + fragment_offset(3) + fragment_length(3) (RFC 6347 §4.2.2). */
 export const HANDSHAKE_HEADER_BYTES = 12;
@@ -59,7 +60,7 @@ export function readHandshakeFragmentInto(payload: Uint8Array, off: number, f: H
   const n = (payload[off + 9]! << 16) | (payload[off + 10]! << 8) | payload[off + 11]!;
   f.fragmentLength = n;
   const start = off + HANDSHAKE_HEADER_BYTES;
-  f.body = payload.subarray(start, start + n);
+  f.body = SHARED_VIEWS.get(payload, start, start + n);
   return start + n;
 }
 

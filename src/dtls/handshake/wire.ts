@@ -4,6 +4,7 @@
  * field that ran past the end, so codec errors say what was wrong.
  */
 import { DecodeError } from "../errors.js";
+import { SHARED_VIEWS } from "../record/view-table.js";
 
 export class ByteReader {
   private pos: number;
@@ -46,7 +47,8 @@ export class ByteReader {
   }
   bytes(n: number, field: string): Uint8Array {
     this.need(n, field);
-    const v = this.buf.subarray(this.pos, this.pos + n);
+    // Decoded fields are views; the same ranges of the same message repeat (record/view-table.ts).
+    const v = SHARED_VIEWS.get(this.buf, this.pos, this.pos + n);
     this.pos += n;
     return v;
   }

@@ -12,6 +12,7 @@
  * endpoint copies what it keeps); afterwards the buffer returns to the pool.
  */
 import type { Clock, Transport } from "../api.js";
+import { SHARED_VIEWS } from "../record/view-table.js";
 
 export interface MemoryLinkOptions {
   lossRate?: number;
@@ -164,9 +165,10 @@ class LinkDirection {
     if (slot === undefined || slot.buf.length < n) {
       // None free, or too small for this datagram (the small one is dropped: the pool stays bounded).
       const buf = new Uint8Array(Math.max(n, POOL_BUFFER_MIN_BYTES));
-      slot = { buf, view: buf.subarray(0, n), dueMs: 0 };
+      slot = { buf, view: SHARED_VIEWS.get(buf, 0, n), dueMs: 0 };
     } else if (slot.view.length !== n) {
-      slot.view = slot.buf.subarray(0, n);
+      // Handshake datagram sizes repeat from one handshake to the next: shared views of the buffer.
+      slot.view = SHARED_VIEWS.get(slot.buf, 0, n);
     }
     slot.buf.set(datagram, 0);
     return slot;

@@ -22,8 +22,11 @@ export function seededRandom(seed: number): () => number {
 export function seededRng(seed: number): Rng {
   // The same draws as Math.floor(seededRandom(seed)() * 256): z / 2^32 * 256 is exact in a double,
   // so its floor is z >>> 24. Integer arithmetic only: no float boxed per byte.
-  let s = seed >>> 0;
+  // The state lives in a Uint32Array: a 32-bit number kept in a closure variable is boxed (a heap
+  // number) on every store once it leaves the small-integer range.
+  const state = Uint32Array.of(seed >>> 0);
   return (out) => {
+    let s = state[0]!;
     for (let i = 0; i < out.length; i++) {
       s = (s + 0x9e3779b9) >>> 0;
       let z = s;
@@ -31,5 +34,6 @@ export function seededRng(seed: number): Rng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       out[i] = (z ^ (z >>> 16)) >>> 24;
     }
+    state[0] = s;
   };
 }
