@@ -45,11 +45,12 @@ export const LIMITS: Readonly<Record<string, string>> = Object.freeze({
     "datagrams (about 100 B allocated per record); in a profile on sodium-native libsodium's seal and open are " +
     "two thirds of the time. A miss here is the machine: see the load per core at the top.",
   [TARGET.hsPsk]:
-    "A PSK handshake (both ends, with the HelloVerifyRequest round trip) is many small costs: SHA-256 for the two " +
-    "transcripts and the PRF (92 compressions for PSK AES-128-GCM, each one required by the PRF or the transcript; " +
-    "in TypeScript with the HMAC pad states computed once per key: node:crypto's per-call context costs more for inputs this short), the PRF's " +
-    "re-keying, flight encoding, creating both endpoints, garbage collection (~7%), and on the node backend a " +
-    "node:crypto cipher context for each Finished record (the sodium rows avoid those).",
+    "A PSK handshake (both ends, with the HelloVerifyRequest round trip) is now mostly SHA-256: ~35-40% of its CPU " +
+    "is the two transcripts and the PRF (92 compressions for PSK AES-128-GCM, each one required by the PRF or the " +
+    "transcript; in TypeScript with the HMAC pad states computed once per key: node:crypto's per-call context costs " +
+    "more for inputs this short); on the node backend ~25% more is a node:crypto cipher context per Finished and " +
+    "close_notify record (the sodium rows avoid those). Flights are sealed into one shared buffer and records read in " +
+    "place (~31-35 KB allocated per handshake, garbage collection ~2%): see src/dtls/handshake/README.md.",
   [TARGET.hsEcdhePsk]:
     "An ECDHE-PSK handshake is the PSK handshake plus an X25519 key pair and a shared secret on each end: ~30 + ~50 µs " +
     "each in libsodium when sodium-native is installed, ~155 µs with node:crypto (raw keys imported as JWK).",
@@ -57,8 +58,8 @@ export const LIMITS: Readonly<Record<string, string>> = Object.freeze({
     "See the PSK handshake rate above; werift-dtls pays ECDSA signatures and certificate parsing, so the ratio moves " +
     "with how much of our handshake the machine's load stretches.",
   [TARGET.hsEcdhePskVsWerift]:
-    "See the ECDHE-PSK rate above: 20x werift-dtls needs ~370 µs of CPU for both ends, and the two X25519 key pairs " +
-    "and shared secrets alone are ~160 µs of it on top of a ~290 µs PSK handshake.",
+    "See the ECDHE-PSK rate above: the two X25519 key pairs and shared secrets (~160 µs in libsodium) come on top " +
+    "of a PSK handshake (~200-280 µs for both ends), and werift-dtls's rate moves with the machine's load as ours does.",
   [TARGET.workersFastest]: SHARED_CORES,
   [TARGET.workers]:
     "Each thread's node:crypto garbage (~2 KB per record) also has to be collected, and V8's collector threads " +
@@ -67,13 +68,14 @@ export const LIMITS: Readonly<Record<string, string>> = Object.freeze({
   [TARGET.simSeconds]:
     "If the run was stopped at its time limit (see the notes), the figure is how long it had run: a lower bound. " +
     "The run is split by tunnel over one worker thread per core (2 here; the merged result is the one-thread result), " +
-    "so the wall time is about half the CPU time. Per flow, in a worker's profile at full scale: garbage collection ~25% " +
-    "(young-generation collections of ~25-35 ms each, a third of which is V8 visiting the weak handles of node:crypto's " +
-    "per-record cipher objects, and sweeping their result Buffers), node:crypto's cipher context and calls per record " +
-    "~22% (the packet's seal and open plus the Finished records, AES-128-GCM having no other backend here), the tunnel " +
-    "handshakes ~21% (one per 10 flows; ~77 KB of garbage each, spread over dozens of small allocations), flow logs ~6%. " +
-    "The same build took 96-104 s of CPU (48-55 s wall) in quiet periods and 124-166 s (65-85 s wall) in busy ones " +
-    "on this shared 2-core machine; compare the simulator's CPU seconds in the notes.",
+    "so the wall time is about half the CPU time. Per flow (140-170 µs of CPU when the machine is slow, ~100 µs when " +
+    "it is fast), in a profile of the split run: node:crypto's cipher contexts and calls ~25% (~2.7 per flow: the " +
+    "packet's seal and open, and per tunnel the Finished and close_notify records; AES-128-GCM, the simulator's " +
+    "default suite, has no other native backend in Node), garbage collection ~23% (of the young-generation pauses, " +
+    "a third is Node's weak callbacks freeing those per-record cipher contexts and a fifth freeing their result " +
+    "Buffers), the data plane ~12%, the DTLS handshakes and records ~22% (SHA-256 and the PRF a third of it), flow " +
+    "logs ~7% (one new flow-table entry per flow). The work is bounded by node:crypto's per-call cost; the figure " +
+    "moves with the shared machine's speed: compare the simulator's CPU seconds in the notes.",
   [TARGET.simRss]:
     "If the run was stopped at its time limit (see the notes), the figure is its peak until then: a lower bound. " +
     "Flows are made when they start and freed when done; what stays is the live tunnels: with the 5-minute idle " +
