@@ -40,7 +40,9 @@ export function readRecordHeader(buf: Uint8Array, offset: number, out: RecordHea
 
 /** Writes epoch(2) || seq(6) big-endian at `offset`: the 64-bit DTLS sequence number (RFC 6347 §4.1.2.1). */
 export function writeEpochSeq(out: Uint8Array, offset: number, epoch: number, seq: number): void {
-  const hi = Math.floor(seq / 0x1_0000_0000);
+  // No division below 2^32: seq / 2^32 is a fraction, which unoptimized code (before V8 optimizes
+  // this function, or after a deoptimization) boxes as a 16-byte heap number on every record.
+  const hi = seq > 0xffff_ffff ? Math.floor(seq / 0x1_0000_0000) : 0;
   const lo = seq >>> 0;
   out[offset] = epoch >>> 8;
   out[offset + 1] = epoch & 0xff;

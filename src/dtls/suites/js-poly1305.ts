@@ -337,7 +337,8 @@ function readLe32(b: Uint8Array, i: number): number {
 /** Little-endian 64-bit write of a non-negative safe integer. */
 function writeLe64(b: Uint8Array, i: number, v: number): void {
   const lo = v >>> 0;
-  const hi = Math.floor(v / 0x1_0000_0000) >>> 0;
+  // No division below 2^32 (a fraction is boxed as a heap number by unoptimized code; see xorAt).
+  const hi = v > 0xffff_ffff ? Math.floor(v / 0x1_0000_0000) >>> 0 : 0;
   b[i] = lo; b[i + 1] = lo >>> 8; b[i + 2] = lo >>> 16; b[i + 3] = lo >>> 24;
   b[i + 4] = hi; b[i + 5] = hi >>> 8; b[i + 6] = hi >>> 16; b[i + 7] = hi >>> 24;
 }
