@@ -33,6 +33,10 @@ export const LIMITS: Readonly<Record<string, string>> = Object.freeze({
   [TARGET.zeroAlloc]:
     "sodium-native and our js backend keep all their state in the key object and read the caller's bytes through " +
     "cached views; a figure above zero here means a view cache missed (a new buffer per call) or V8 boxed a number. " +
+    "Seen so far only on some js seal rows, a different one from run to run: code V8 has not optimized (yet, or " +
+    "again after a deoptimization) boxes fractions and words above 2^31 as 16-byte heap numbers; the record path's " +
+    "helpers no longer make any (test/dtls/suites/js-alloc-unoptimized.test.ts), and what is left (a few bytes per " +
+    "record, ~0.4 B of it attributed to ChaCha20.xorAt by a sampling heap profile) is not yet explained. " +
     "@noble/ciphers is not counted: it takes an output buffer but builds a new cipher and Poly1305 state on every " +
     "call (~8 KB per 1400 B record, see its rows), which only noble can change.",
   [TARGET.tunnelVsWeriftSame]:
@@ -62,9 +66,10 @@ export const LIMITS: Readonly<Record<string, string>> = Object.freeze({
     "of a PSK handshake (~200-280 µs for both ends), and werift-dtls's rate moves with the machine's load as ours does.",
   [TARGET.workersFastest]: SHARED_CORES,
   [TARGET.workers]:
-    "Each thread's node:crypto garbage (~2 KB per record) also has to be collected, and V8's collector threads " +
-    "compete with the two sealing threads for the machine's two cores; sodium-native, which allocates nothing, " +
-    "scales better. " + SHARED_CORES,
+    "Each thread's node:crypto garbage (~2 KB per record) also has to be collected, on the sealing thread itself " +
+    "(--single-threaded-gc), and freeing each record's OpenSSL context and Buffers goes through the process-wide " +
+    "allocator; sodium-native, which allocates nothing, scales better. This ratio moved between 1.33 and 1.94 over " +
+    "this build's runs. " + SHARED_CORES,
   [TARGET.simSeconds]:
     "If the run was stopped at its time limit (see the notes), the figure is how long it had run: a lower bound. " +
     "The run is split by tunnel over one worker thread per core (2 here; the merged result is the one-thread result), " +
