@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { flightItemArb } from "./flight-items.js";
 import { ContentType } from "../../../src/dtls/constants.js";
 import {
   FLIGHT_SCRATCH_BYTES_MAX,
@@ -57,16 +58,7 @@ function fakeOutput(opts: { sendCopies: boolean; inPlace: boolean }): FlightOutp
   return o;
 }
 
-const item = fc.oneof(
-  fc.record({
-    kind: fc.constant("handshake" as const),
-    epoch: fc.integer({ min: 0, max: 1 }),
-    msgType: fc.integer({ min: 1, max: 20 }),
-    messageSeq: fc.integer({ min: 0, max: 10 }),
-    body: fc.uint8Array({ maxLength: 700 }),
-  }),
-  fc.record({ kind: fc.constant("ccs" as const), epoch: fc.integer({ min: 0, max: 1 }) }),
-);
+const item = flightItemArb;
 
 describe("transmitFlight", () => {
   it("sends the same datagrams as packFlight, shared scratch or not, in place or not (150 runs, seed printed on failure)", () => {
